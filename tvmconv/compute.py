@@ -1,0 +1,156 @@
+"""The TE compute of a transposed convolution: zero-free polyphase stages plus an interleave.
+
+Stages (block names matter: the schedules look them up):
+
+    pad                  zero border around the input (only when some phase reads past an edge)
+    phase_h{i}_w{j}      one stride-1 correlation per (height class i, width class j) of phases,
+                         laid out (N, Cout, Qh, Rh, Qw, Rw) for NCHW, (N, Qh, Rh, Qw, Rw, Cout) for
+                         NHWC, accumulated in desc.accum_dtype
+    conv2d_transpose     picks each output pixel's phase value, adds the bias, casts to desc.dtype
+
+No stage multiplies a stride-inserted zero: see polyphase.py for the decomposition.
+"""
+
+from __future__ import annotations
+
+from tvm import te, tirx
+
+from .description import ConvTranspose2dDesc
+from .polyphase import AxisPlan, PhaseClass, axis_plans
+
+
+def placeholders(desc: ConvTranspose2dDesc) -> list[te.Tensor]:
+    """The kernel's inputs in argument order: input, weight and (if any) bias."""
+    args = [te.placeholder(desc.input_shape, desc.dtype, name="input"),
+            te.placeholder(desc.weight_shape, desc.dtype, name="weight")]
+    if desc.has_bias:
+        args.append(te.placeholder(desc.bias_shape, desc.dtype, name="bias"))
+    return args
+
+
+def conv2d_transpose(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
+                     bias: te.Tensor | None = None) -> te.Tensor:
+    """The output tensor of `desc` applied to placeholders x, w (and bias)."""
+    plan_h, plan_w = axis_plans(desc)
+    xp = _pad_input(desc, x, plan_h, plan_w)
+    phases = {
+        (i, j): _phase_stage(desc, xp, w, plan_h, plan_w, ch, cw, f"phase_h{i}_w{j}")
+        for i, ch in enumerate(plan_h.classes)
+        for j, cw in enumerate(plan_w.classes)
+    }
+    return _interleave(desc, phases, bias, plan_h, plan_w)
+
+
+def prim_func(desc: ConvTranspose2dDesc):
+    """The whole kernel as a TIR PrimFunc (arguments: input, weight, [bias], output)."""
+    args = placeholders(desc)
+    out = conv2d_transpose(desc, *args)
+    return te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
+
+
+def _spatial(desc, n, c, h, w):
+    """Index tuple of a data tensor in desc's layout."""
+    return (n, c, h, w) if desc.layout == "NCHW" else (n, h, w, c)
+
+
+def _pad_input(desc, x, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Tensor:
+    lo_h, hi_h, lo_w, hi_w = plan_h.pad_low, plan_h.pad_high, plan_w.pad_low, plan_w.pad_high
+    if lo_h == hi_h == lo_w == hi_w == 0:
+        return x
+    shape = _spatial(desc, desc.batch, desc.in_channels,
+                     desc.height + lo_h + hi_h, desc.width + lo_w + hi_w)
+
+    def body(*idx):
+        n, c, h, w = idx if desc.layout == "NCHW" else (idx[0], idx[3], idx[1], idx[2])
+        inside = tirx.all(h >= lo_h, h < lo_h + desc.height, w >= lo_w, w < lo_w + desc.width)
+        value = x[_spatial(desc, n, c, h - lo_h, w - lo_w)]
+        return tirx.if_then_else(inside, value, tirx.const(0, desc.dtype))
+
+    return te.compute(shape, body, name="pad")
+
+
+def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
+                 ch: PhaseClass, cw: PhaseClass, name: str) -> te.Tensor:
+    """Stride-1 correlations of one (height class, width class) pair of phases."""
+    cig = desc.in_channels // desc.groups
+    cog = desc.out_channels // desc.groups
+    acc = desc.accum_dtype
+    ci_l = te.reduce_axis((0, cig), name="ci")
+    jh = te.reduce_axis((0, ch.taps), name="jh")
+    jw = te.reduce_axis((0, cw.taps), name="jw")
+
+    def axis_index(plan: AxisPlan, cls: PhaseClass, q, r_local, j):
+        """(padded input index, kernel tap) that tap j of phase r_start + r_local reads."""
+        r = cls.r_start + r_local
+        offset = tirx.floordiv(r * plan.d1, plan.s1) if plan.s1 > 1 else 0
+        i = q + plan.q_min - offset - j * plan.d1 + plan.pad_low
+        return i, r + plan.s1 * j
+
+    def body(n, co, qh, rh, qw, rw):
+        ih, kh = axis_index(plan_h, ch, qh, rh, jh)
+        iw, kw = axis_index(plan_w, cw, qw, rw, jw)
+        if desc.groups == 1:
+            ci, co_l = ci_l, co
+        else:
+            ci, co_l = tirx.floordiv(co, cog) * cig + ci_l, tirx.floormod(co, cog)
+        xv = xp[_spatial(desc, n, ci, ih, iw)]
+        wv = w[(ci, co_l, kh, kw) if desc.layout == "NCHW" else (ci, kh, kw, co_l)]
+        if acc != desc.dtype:
+            xv, wv = xv.astype(acc), wv.astype(acc)
+        return te.sum(xv * wv, axis=[ci_l, jh, jw])
+
+    n_, co_, qh_, rh_, qw_, rw_ = (desc.batch, desc.out_channels, plan_h.q_count, ch.count,
+                                   plan_w.q_count, cw.count)
+    if desc.layout == "NCHW":
+        return te.compute((n_, co_, qh_, rh_, qw_, rw_), body, name=name)
+    return te.compute((n_, qh_, rh_, qw_, rw_, co_),
+                      lambda n, qh, rh, qw, rw, co: body(n, co, qh, rh, qw, rw), name=name)
+
+
+def _axis_phase(plan: AxisPlan, o):
+    """For output index o along an axis: (q index into the phase stages, phase r, has taps?)."""
+    t = o + plan.pad_before
+    q = tirx.floordiv(t, plan.stride) - plan.q_min
+    p = tirx.floormod(t, plan.stride)
+    if plan.g == 1:
+        on_grid = tirx.const(True, "bool")
+        p1 = p
+    else:
+        on_grid = tirx.floormod(p, plan.g) == 0
+        p1 = tirx.floordiv(p, plan.g)
+    r = tirx.floormod(p1 * plan.d1_inverse, plan.s1) if plan.s1 > 1 else tirx.const(0, "int32")
+    return q, r, on_grid
+
+
+def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Tensor:
+    classes_h, classes_w = plan_h.classes, plan_w.classes
+    acc = desc.accum_dtype
+    zero = tirx.const(0, acc)
+
+    def covers_axis(plan: AxisPlan, classes) -> bool:
+        return plan.g == 1 and len(classes) == 1 and classes[0].count == plan.s1
+
+    def body(n, co, oh, ow):
+        qh, rh, on_h = _axis_phase(plan_h, oh)
+        qw, rw, on_w = _axis_phase(plan_w, ow)
+        value = zero
+        # Later pairs wrap earlier ones; the conditions of distinct pairs are disjoint.
+        for (i, j), stage in phases.items():
+            ch, cw = classes_h[i], classes_w[j]
+            idx = (n, co, qh, rh - ch.r_start, qw, rw - cw.r_start)
+            if desc.layout == "NHWC":
+                idx = (n, qh, rh - ch.r_start, qw, rw - cw.r_start, co)
+            conds = []
+            if not covers_axis(plan_h, classes_h):
+                conds += [on_h, rh >= ch.r_start, rh < ch.r_start + ch.count]
+            if not covers_axis(plan_w, classes_w):
+                conds += [on_w, rw >= cw.r_start, rw < cw.r_start + cw.count]
+            value = tirx.if_then_else(tirx.all(*conds), stage[idx], value) if conds else stage[idx]
+        if bias is not None:
+            value = value + bias[co].astype(acc)
+        return value.astype(desc.dtype) if acc != desc.dtype else value
+
+    shape = desc.output_shape
+    if desc.layout == "NCHW":
+        return te.compute(shape, body, name="conv2d_transpose")
+    return te.compute(shape, lambda n, oh, ow, co: body(n, co, oh, ow), name="conv2d_transpose")

@@ -1,0 +1,181 @@
+"""The canonical kernel description: one immutable value per transposed convolution.
+
+Every public surface lowers its arguments onto a :class:`ConvTranspose2dDesc`; the compute, the
+schedules, the module cache and the tuning logs all take this one value (and its text ``key``).
+
+Semantics (PyTorch's ``conv_transpose2d`` generalised to four pads)::
+
+    out[n, co, oh, ow] = bias[co] + sum x[n, ci, ih, iw] * w[ci, co % (Cout/G), kh, kw]
+        over ci in co's group, and (ih, kh), (iw, kw) with
+        oh = ih*stride_h - pad_top + kh*dilation_h,   ow likewise with pad_left
+
+    H_out = (H - 1)*stride_h - pad_top - pad_bottom + dilation_h*(kernel_h - 1) + output_padding_h + 1
+
+Tensor layouts:
+
+    ============  ======================  ==========================
+    layout        input / output          weight
+    ============  ======================  ==========================
+    ``NCHW``      (N, C, H, W)            (Cin, Cout/G, kh, kw)
+    ``NHWC``      (N, H, W, C)            (Cin, kh, kw, Cout/G)
+    ============  ======================  ==========================
+
+The NHWC weight is MindSpore's NHWC weight (C_out, K1, K2, C_in/G in forward-convolution terms).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+LAYOUTS = ("NCHW", "NHWC")
+DTYPES = ("float32", "float16", "bfloat16")
+# What each input dtype may accumulate in.
+ACCUM_DTYPES = {"float32": ("float32",), "float16": ("float16", "float32"), "bfloat16": ("float32",)}
+
+_INT_FIELDS = (
+    "batch", "in_channels", "out_channels", "groups", "height", "width", "kernel_h", "kernel_w",
+    "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_bottom", "pad_left",
+    "pad_right", "output_padding_h", "output_padding_w",
+)
+
+
+@dataclass(frozen=True)
+class ConvTranspose2dDesc:
+    """A fully specified 2-D transposed convolution. Validates itself on construction."""
+
+    batch: int
+    in_channels: int
+    out_channels: int
+    height: int
+    width: int
+    kernel_h: int
+    kernel_w: int
+    stride_h: int = 1
+    stride_w: int = 1
+    dilation_h: int = 1
+    dilation_w: int = 1
+    pad_top: int = 0
+    pad_bottom: int = 0
+    pad_left: int = 0
+    pad_right: int = 0
+    output_padding_h: int = 0
+    output_padding_w: int = 0
+    groups: int = 1
+    layout: str = "NCHW"
+    dtype: str = "float32"
+    accum_dtype: str | None = None  # None: float32 (the widest the input dtype allows)
+    has_bias: bool = False
+
+    def __post_init__(self):
+        for name in _INT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                # numpy integers are fine: normalise them to int so keys and hashes are stable.
+                if hasattr(value, "__index__") and not isinstance(value, bool):
+                    object.__setattr__(self, name, int(value.__index__()))
+                else:
+                    raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        if not isinstance(self.has_bias, bool):
+            raise TypeError(f"has_bias must be a bool, got {self.has_bias!r}")
+        if self.accum_dtype is None:
+            object.__setattr__(self, "accum_dtype", "float32")
+        self._validate()
+
+    def _validate(self):
+        for name in ("batch", "in_channels", "out_channels", "height", "width", "kernel_h",
+                     "kernel_w", "stride_h", "stride_w", "dilation_h", "dilation_w", "groups"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("pad_top", "pad_bottom", "pad_left", "pad_right",
+                     "output_padding_h", "output_padding_w"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        for axis in ("h", "w"):
+            op = getattr(self, f"output_padding_{axis}")
+            s, d = getattr(self, f"stride_{axis}"), getattr(self, f"dilation_{axis}")
+            if op >= max(s, d):
+                raise ValueError(
+                    f"output_padding_{axis} must be smaller than stride_{axis} or dilation_{axis}, "
+                    f"got output_padding_{axis}={op}, stride_{axis}={s}, dilation_{axis}={d}")
+        for name in ("in_channels", "out_channels"):
+            if getattr(self, name) % self.groups:
+                raise ValueError(f"{name} ({getattr(self, name)}) must be divisible by "
+                                 f"groups ({self.groups})")
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
+        if self.dtype not in DTYPES:
+            raise TypeError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
+        if self.accum_dtype not in ACCUM_DTYPES[self.dtype]:
+            raise TypeError(f"accum_dtype for dtype {self.dtype} must be one of "
+                            f"{ACCUM_DTYPES[self.dtype]}, got {self.accum_dtype!r}")
+        out_h, out_w = self.out_height, self.out_width
+        if out_h < 1 or out_w < 1:
+            raise ValueError(
+                f"padding too large: the output would be {out_h}x{out_w} (height x width); "
+                f"pads (top, bottom, left, right) = {self.pads}")
+
+    # ----- derived values -----------------------------------------------------------------
+    @property
+    def pads(self) -> tuple[int, int, int, int]:
+        return (self.pad_top, self.pad_bottom, self.pad_left, self.pad_right)
+
+    @property
+    def out_height(self) -> int:
+        return ((self.height - 1) * self.stride_h - self.pad_top - self.pad_bottom
+                + self.dilation_h * (self.kernel_h - 1) + self.output_padding_h + 1)
+
+    @property
+    def out_width(self) -> int:
+        return ((self.width - 1) * self.stride_w - self.pad_left - self.pad_right
+                + self.dilation_w * (self.kernel_w - 1) + self.output_padding_w + 1)
+
+    def _nchw_or_nhwc(self, c: int, h: int, w: int) -> tuple[int, ...]:
+        return (self.batch, c, h, w) if self.layout == "NCHW" else (self.batch, h, w, c)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return self._nchw_or_nhwc(self.in_channels, self.height, self.width)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return self._nchw_or_nhwc(self.out_channels, self.out_height, self.out_width)
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        cog = self.out_channels // self.groups
+        if self.layout == "NCHW":
+            return (self.in_channels, cog, self.kernel_h, self.kernel_w)
+        return (self.in_channels, self.kernel_h, self.kernel_w, cog)
+
+    @property
+    def bias_shape(self) -> tuple[int, ...]:
+        return (self.out_channels,)
+
+    @property
+    def flops(self) -> int:
+        """Useful floating-point operations: one multiply and one add per (input pixel, tap)."""
+        return (2 * self.batch * self.in_channels * (self.out_channels // self.groups)
+                * self.kernel_h * self.kernel_w * self.height * self.width)
+
+    @property
+    def key(self) -> str:
+        """A stable, human-readable text key: equal descriptions, equal keys; any change, new key."""
+        return (
+            f"ct2d_n{self.batch}_ci{self.in_channels}_co{self.out_channels}_g{self.groups}"
+            f"_h{self.height}w{self.width}_k{self.kernel_h}x{self.kernel_w}"
+            f"_s{self.stride_h}x{self.stride_w}_d{self.dilation_h}x{self.dilation_w}"
+            f"_p{self.pad_top}.{self.pad_bottom}.{self.pad_left}.{self.pad_right}"
+            f"_op{self.output_padding_h}x{self.output_padding_w}_{self.layout}_{self.dtype}"
+            f"_acc{self.accum_dtype}_{'bias' if self.has_bias else 'nobias'}"
+        )
+
+    def replace(self, **changes) -> "ConvTranspose2dDesc":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, fields: dict) -> "ConvTranspose2dDesc":
+        return cls(**fields)

@@ -1,0 +1,127 @@
+"""The polyphase (sub-pixel) decomposition of one spatial axis of a transposed convolution.
+
+A transposed convolution with stride s scatters input pixel i to outputs t = i*s + k*d (t counted
+from the unpadded origin, so t = output index + pad). Grouping the taps k by the output phase they
+hit turns it into stride-1 correlations that never touch an inserted zero.
+
+Let g = gcd(d, s), s' = s/g, d' = d/g. Index the phases by r in [0, s'):
+
+    taps            k = r + s'*j          for j = 0 .. n_r - 1,  n_r = #{j : r + s'*j < k}
+    output          t = q*s + g*((r*d') mod s')
+    input           i = q - floor(r*d'/s') - j*d'
+
+(i*s + k*d = t holds for every tap.) Each phase r is therefore a stride-1 correlation with
+dilation d' over n_r taps. Phases whose position is not a multiple of g receive no tap at all
+(output = bias only). n_r takes at most two values, ceil(k/s') for r < k mod s' and floor(k/s')
+otherwise, so the phases fall into at most two *classes* of contiguous r with equal tap counts;
+the compute makes one stage per (height class, width class) pair: at most four.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PhaseClass:
+    """Phases r_start .. r_start+count-1 of one axis, each with `taps` kernel taps."""
+
+    r_start: int
+    count: int
+    taps: int
+
+
+@dataclass(frozen=True)
+class AxisPlan:
+    """How one spatial axis (height or width) is decomposed."""
+
+    size: int        # input extent
+    out_size: int    # output extent
+    kernel: int
+    stride: int
+    dilation: int
+    pad_before: int
+
+    @property
+    def g(self) -> int:
+        return math.gcd(self.dilation, self.stride)
+
+    @property
+    def s1(self) -> int:  # s'
+        return self.stride // self.g
+
+    @property
+    def d1(self) -> int:  # d'
+        return self.dilation // self.g
+
+    @property
+    def d1_inverse(self) -> int:
+        """(d')^-1 mod s': maps an output phase p' = p/g back to its r."""
+        return pow(self.d1, -1, self.s1) if self.s1 > 1 else 0
+
+    def taps(self, r: int) -> int:
+        return (self.kernel - r + self.s1 - 1) // self.s1 if r < self.kernel else 0
+
+    def phase_position(self, r: int) -> int:
+        """Output phase t mod s that phase r writes."""
+        return self.g * ((r * self.d1) % self.s1)
+
+    def input_offset(self, r: int) -> int:
+        """floor(r*d'/s'): phase r reads input q - offset - j*d'."""
+        return (r * self.d1) // self.s1
+
+    @property
+    def classes(self) -> tuple[PhaseClass, ...]:
+        result: list[PhaseClass] = []
+        for r in range(self.s1):
+            n = self.taps(r)
+            if n == 0:
+                continue
+            if result and result[-1].taps == n and result[-1].r_start + result[-1].count == r:
+                last = result[-1]
+                result[-1] = PhaseClass(last.r_start, last.count + 1, n)
+            else:
+                result.append(PhaseClass(r, 1, n))
+        return tuple(result)
+
+    # The q range that covers every output position: t in [pad, pad + out_size).
+    @property
+    def q_min(self) -> int:
+        return self.pad_before // self.stride
+
+    @property
+    def q_count(self) -> int:
+        return (self.pad_before + self.out_size - 1) // self.stride - self.q_min + 1
+
+    @property
+    def pad_low(self) -> int:
+        """Zero rows needed before the input: the furthest-back read is q_min - max(offset + j*d')."""
+        furthest = ((self.kernel - 1) * self.d1) // self.s1
+        return max(0, furthest - self.q_min)
+
+    @property
+    def pad_high(self) -> int:
+        """Zero rows needed after the input: the furthest-forward read is q_max (j = 0, r = 0)."""
+        return max(0, self.q_min + self.q_count - 1 - (self.size - 1))
+
+
+def axis_plans(desc) -> tuple[AxisPlan, AxisPlan]:
+    """The height and width plans of a ConvTranspose2dDesc."""
+    return (
+        AxisPlan(desc.height, desc.out_height, desc.kernel_h, desc.stride_h, desc.dilation_h,
+                 desc.pad_top),
+        AxisPlan(desc.width, desc.out_width, desc.kernel_w, desc.stride_w, desc.dilation_w,
+                 desc.pad_left),
+    )
+
+
+def executed_macs(desc) -> int:
+    """Multiply-adds the compute performs, border zeros included (never stride-inserted zeros)."""
+    ph, pw = axis_plans(desc)
+    per_out_px = 0
+    for ch in ph.classes:
+        for cw in pw.classes:
+            per_out_px += ch.count * cw.count * ch.taps * cw.taps
+    return (desc.batch * desc.out_channels * (desc.in_channels // desc.groups)
+            * ph.q_count * pw.q_count * per_out_px)

@@ -1,0 +1,45 @@
+"""An independent float64 reference: a plain scatter, for tests and benchmarks only.
+
+Every input pixel adds (kernel x value) into the output window it touches; nothing here shares
+code or index arithmetic with the polyphase compute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .description import ConvTranspose2dDesc
+
+
+def conv2d_transpose_reference(desc: ConvTranspose2dDesc, x, w, bias=None) -> np.ndarray:
+    """float64 result of `desc` on arrays laid out as desc.layout says."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    if desc.layout == "NHWC":  # work in NCHW / (Cin, Cout/G, kh, kw)
+        x = x.transpose(0, 3, 1, 2)
+        w = w.transpose(0, 3, 1, 2)
+    n, cin, h, wd = x.shape
+    g = desc.groups
+    cig, cog = cin // g, desc.out_channels // g
+    sh, sw, dh, dw = desc.stride_h, desc.stride_w, desc.dilation_h, desc.dilation_w
+    # Full (uncropped) output, then crop the pads; output_padding adds rows/cols at the end.
+    full_h = (h - 1) * sh + dh * (desc.kernel_h - 1) + 1 + desc.output_padding_h
+    full_w = (wd - 1) * sw + dw * (desc.kernel_w - 1) + 1 + desc.output_padding_w
+    full = np.zeros((n, desc.out_channels, full_h, full_w))
+    for grp in range(g):
+        xg = x[:, grp * cig:(grp + 1) * cig]            # (n, cig, h, w)
+        wg = w[grp * cig:(grp + 1) * cig]               # (cig, cog, kh, kw)
+        for kh in range(desc.kernel_h):
+            for kw in range(desc.kernel_w):
+                # contribution of tap (kh, kw) from every input pixel: (n, cog, h, w)
+                contrib = np.einsum("nihw,io->nohw", xg, wg[:, :, kh, kw])
+                oh0, ow0 = kh * dh, kw * dw
+                full[:, grp * cog:(grp + 1) * cog,
+                     oh0:oh0 + (h - 1) * sh + 1:sh, ow0:ow0 + (wd - 1) * sw + 1:sw] += contrib
+    out = full[:, :, desc.pad_top:desc.pad_top + desc.out_height,
+               desc.pad_left:desc.pad_left + desc.out_width]
+    if bias is not None:
+        out = out + np.asarray(bias, dtype=np.float64)[None, :, None, None]
+    if desc.layout == "NHWC":
+        out = out.transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(out)
