@@ -4,8 +4,9 @@ Stages (block names matter: the schedules look them up):
 
     pad                  zero border around the input (only when some phase reads past an edge)
     phase_h{i}_w{j}      one stride-1 correlation per (height class i, width class j) of phases,
-                         laid out (N, Cout, Qh, Rh, Qw, Rw) for NCHW, (N, Qh, Rh, Qw, Rw, Cout) for
-                         NHWC, accumulated in desc.accum_dtype
+                         laid out (N, Cout, Rh, Rw, Qh, Qw) for NCHW, (N, Rh, Rw, Qh, Qw, Cout) for
+                         NHWC (phases outermost, so each phase is a dense image), accumulated in
+                         desc.accum_dtype
     conv2d_transpose     picks each output pixel's phase value, adds the bias, casts to desc.dtype
 
 No stage multiplies a stride-inserted zero: see polyphase.py for the decomposition.
@@ -45,7 +46,9 @@ def prim_func(desc: ConvTranspose2dDesc):
     """The whole kernel as a TIR PrimFunc (arguments: input, weight, [bias], output)."""
     args = placeholders(desc)
     out = conv2d_transpose(desc, *args)
-    return te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
+    func = te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
+    # The schedule rules recognise our kernels (and their layout) by these attributes.
+    return func.with_attr("tvmconv.layout", desc.layout).with_attr("tvmconv.key", desc.key)
 
 
 def _spatial(desc, n, c, h, w):
@@ -86,7 +89,7 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
         i = q + plan.q_min - offset - j * plan.d1 + plan.pad_low
         return i, r + plan.s1 * j
 
-    def body(n, co, qh, rh, qw, rw):
+    def body(n, co, rh, rw, qh, qw):
         ih, kh = axis_index(plan_h, ch, qh, rh, jh)
         iw, kw = axis_index(plan_w, cw, qw, rw, jw)
         if desc.groups == 1:
@@ -99,12 +102,12 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
             xv, wv = xv.astype(acc), wv.astype(acc)
         return te.sum(xv * wv, axis=[ci_l, jh, jw])
 
-    n_, co_, qh_, rh_, qw_, rw_ = (desc.batch, desc.out_channels, plan_h.q_count, ch.count,
-                                   plan_w.q_count, cw.count)
+    n_, co_, rh_, rw_, qh_, qw_ = (desc.batch, desc.out_channels, ch.count, cw.count,
+                                   plan_h.q_count, plan_w.q_count)
     if desc.layout == "NCHW":
-        return te.compute((n_, co_, qh_, rh_, qw_, rw_), body, name=name)
-    return te.compute((n_, qh_, rh_, qw_, rw_, co_),
-                      lambda n, qh, rh, qw, rw, co: body(n, co, qh, rh, qw, rw), name=name)
+        return te.compute((n_, co_, rh_, rw_, qh_, qw_), body, name=name)
+    return te.compute((n_, rh_, rw_, qh_, qw_, co_),
+                      lambda n, rh, rw, qh, qw, co: body(n, co, rh, rw, qh, qw), name=name)
 
 
 def _axis_phase(plan: AxisPlan, o):
@@ -137,9 +140,9 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
         # Later pairs wrap earlier ones; the conditions of distinct pairs are disjoint.
         for (i, j), stage in phases.items():
             ch, cw = classes_h[i], classes_w[j]
-            idx = (n, co, qh, rh - ch.r_start, qw, rw - cw.r_start)
+            idx = (n, co, rh - ch.r_start, rw - cw.r_start, qh, qw)
             if desc.layout == "NHWC":
-                idx = (n, qh, rh - ch.r_start, qw, rw - cw.r_start, co)
+                idx = (n, rh - ch.r_start, rw - cw.r_start, qh, qw, co)
             conds = []
             if not covers_axis(plan_h, classes_h):
                 conds += [on_h, rh >= ch.r_start, rh < ch.r_start + ch.count]

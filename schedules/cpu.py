@@ -1,0 +1,168 @@
+"""CPU (llvm) schedule of the polyphase transposed convolution.
+
+The heavy stages are the ``phase_*`` blocks: stride-1 correlations, i.e. direct convolutions.
+Each gets the classic direct-convolution micro-kernel: a register tile of accumulators
+(``reg`` output positions x ``vec`` vector lanes) kept in a small write cache, the reduction
+(ci, jh, jw) around it, and the outer tiles fused into one parallel loop. Two strategies decide
+which axis fills the vector lanes:
+
+* ``spatial``: the output width (qw). Natural for NCHW: input rows are contiguous along qw and the
+  weight is one broadcast scalar per tap. Needs a wide enough output.
+* ``channel``: the output channels (co). Natural for NHWC and for NCHW layers with small images
+  and many channels; for NCHW the schedule re-lays the phase buffer channel-innermost and packs the
+  weight (kh, kw, ci, co) so that the lanes read contiguous memory.
+
+The ``pad`` and ``conv2d_transpose`` (interleave) stages are memory-bound copies: parallel over
+their outer loops, vectorised inside.
+"""
+
+from __future__ import annotations
+
+from tvm import s_tir, tirx
+from tvm.runtime import DataType
+from tvm.s_tir.dlight import ScheduleRule
+from tvm.target import Target
+
+from tvm.target import codegen
+
+# Accumulator registers one micro-kernel may use (x86-64 has 16 or 32 vector registers; leave
+# room for the broadcast operand and the loaded vector).
+MAX_ACCUMULATORS = 12
+
+
+def vector_lanes(target: Target, dtype_bits: int) -> int:
+    """Lanes of the target's widest vector for a dtype of `dtype_bits` bits."""
+    try:
+        width = int(codegen.llvm_get_vector_width(target))
+    except Exception:  # pylint: disable=broad-except
+        width = 128
+    return max(1, width // dtype_bits)
+
+
+def largest_divisor(n: int, at_most: int) -> int:
+    """Largest divisor of n that is <= at_most (at least 1)."""
+    for d in range(min(n, at_most), 0, -1):
+        if n % d == 0:
+            return d
+    return 1
+
+
+def _iter_extents(sch: s_tir.Schedule, block) -> list[int]:
+    return [int(iv.dom.extent) for iv in sch.get(block).iter_vars]
+
+
+def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool) -> str:
+    """'spatial' (vector over output width) or 'channel' (vector over output channels)."""
+    if depthwise and layout == "NCHW":
+        return "spatial"  # channel vectors would gather the input across planes
+    if layout == "NHWC":
+        return "channel" if extents["co"] >= lanes // 2 else "spatial"
+    return "spatial" if extents["qw"] >= lanes or extents["co"] < lanes else "channel"
+
+
+class CPUConvTranspose2d(ScheduleRule):
+    """dlight-style rule for tvmconv kernels on llvm targets."""
+
+    def apply(self, func: tirx.PrimFunc, target: Target, tunable: bool):
+        if target.kind.name != "llvm" or func.attrs is None or "tvmconv.layout" not in func.attrs:
+            return None
+        layout = str(func.attrs["tvmconv.layout"])
+        sch = s_tir.Schedule(func)
+        root = sch.get_sblock("root")
+        blocks = {sch.get(b).name_hint: b for b in sch.get_child_blocks(root)}
+        phase_names = [n for n in blocks if n.startswith("phase_")]
+        if not phase_names:
+            return None
+        acc_bits = DataType(str(sch.get(blocks[phase_names[0]]).writes[0].source.dtype)).bits
+        lanes = vector_lanes(target, acc_bits)
+        for name in phase_names:
+            _schedule_phase(sch, blocks[name], layout, lanes, tunable)
+        if "pad" in blocks:
+            _schedule_elementwise(sch, blocks["pad"], lanes)
+        _schedule_elementwise(sch, blocks["conv2d_transpose"], lanes)
+        return sch
+
+
+def _split(sch, loop, extent: int, inner: int, tunable: bool, max_inner: int):
+    """Split `loop` into (outer, inner). Tunable: inner factor sampled among the divisors."""
+    if tunable:
+        factors = sch.sample_perfect_tile(loop, n=2, max_innermost_factor=max_inner)
+    else:
+        factors = [extent // inner, inner]
+    return sch.split(loop, factors)
+
+
+def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
+    ext = _iter_extents(sch, block)
+    if layout == "NCHW":
+        names = ["n", "co", "rh", "rw", "qh", "qw", "ci", "jh", "jw"]
+    else:
+        names = ["n", "rh", "rw", "qh", "qw", "co", "ci", "jh", "jw"]
+    extents = dict(zip(names, ext))
+    loops = dict(zip(names, sch.get_loops(block)))
+    depthwise = _is_depthwise(sch, block)
+    strategy = choose_strategy(layout, extents, lanes, depthwise)
+
+    if strategy == "channel" and layout == "NCHW":
+        _relayout_for_channel_vectors(sch, block)
+
+    vec_axis, reg_axis = ("qw", "co") if strategy == "spatial" else ("co", "qw")
+    vec = largest_divisor(extents[vec_axis], 2 * lanes)
+    vectors = -(-vec // lanes)
+    reg = largest_divisor(extents[reg_axis], max(1, MAX_ACCUMULATORS // vectors))
+    vec_o, vec_i = _split(sch, loops[vec_axis], extents[vec_axis], vec, tunable, 2 * lanes)
+    reg_o, reg_i = _split(sch, loops[reg_axis], extents[reg_axis], reg, tunable, MAX_ACCUMULATORS)
+
+    outer = [loops["n"], loops["rh"], loops["rw"], loops["qh"]]
+    outer += [reg_o, vec_o] if strategy == "spatial" else [vec_o, reg_o]
+    if layout == "NCHW" and strategy == "spatial":
+        outer = [loops["n"], reg_o, loops["rh"], loops["rw"], loops["qh"], vec_o]
+    reduction = [loops["ci"], loops["jh"], loops["jw"]]
+    sch.reorder(*outer, *reduction, reg_i, vec_i)
+
+    # Accumulate the register tile in a small cache written back once per tile.
+    cache = sch.cache_write(block, 0, "global")
+    sch.reverse_compute_at(cache, outer[-1])
+    sch.unroll(reg_i)
+    sch.vectorize(vec_i)
+    # Parallel over all outer tiles except the innermost one (it owns the write cache).
+    sch.parallel(sch.fuse(*outer[:-1]))
+    _vectorize_innermost(sch, cache, lanes)
+    # Last: loop annotations need the reduction block whole (init included).
+    sch.decompose_reduction(block, reduction[0])
+    return sch
+
+
+def _is_depthwise(sch, block) -> bool:
+    """Whether every output channel reads exactly one input channel (reduction over ci is 1)."""
+    return int(sch.get(block).iter_vars[6].dom.extent) == 1
+
+
+def _relayout_for_channel_vectors(sch, block):
+    """NCHW + channel vectors: put co innermost in the phase buffer and pack the weight."""
+    sch.transform_layout(block, ("write", 0),
+                         lambda n, co, rh, rw, qh, qw: (n, rh, rw, qh, qw, co))
+    reads = [r.source.name for r in sch.get(block).reads]
+    weight_index = reads.index("weight")
+    packed = sch.cache_read(block, weight_index, "global")
+    sch.transform_layout(packed, ("write", 0), lambda ci, co, kh, kw: (kh, kw, ci, co))
+    _schedule_elementwise(sch, packed, 1)
+
+
+def _vectorize_innermost(sch, block, lanes: int):
+    loops = sch.get_loops(block)
+    inner = loops[-1]
+    extent = sch.get(inner).extent
+    if isinstance(extent, tirx.IntImm) and int(extent) > 1:
+        sch.vectorize(inner)
+
+
+def _schedule_elementwise(sch, block, lanes: int):
+    """Memory-bound copy: parallel over the outer loops, vectorised innermost loop."""
+    loops = sch.get_loops(block)
+    if len(loops) > 2:
+        sch.parallel(sch.fuse(*loops[:-2]))
+    elif len(loops) == 2:
+        sch.parallel(loops[0])
+    if lanes > 1:
+        _vectorize_innermost(sch, block, lanes)
