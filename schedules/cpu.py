@@ -66,13 +66,21 @@ class CPUConvTranspose2d(ScheduleRule):
     def apply(self, func: tirx.PrimFunc, target: Target, tunable: bool):
         if target.kind.name != "llvm" or func.attrs is None or "tvmconv.layout" not in func.attrs:
             return None
+        return self.schedule(s_tir.Schedule(func), target, tunable)
+
+    def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool):
+        """Schedule `sch` in place (meta-schedule's ScheduleFn hands us its own) and return it."""
+        func = sch.mod["main"]
+        if "tvmconv.layout" not in func.attrs:
+            return None
         layout = str(func.attrs["tvmconv.layout"])
-        sch = s_tir.Schedule(func)
-        root = sch.get_sblock("root")
-        blocks = {sch.get(b).name_hint: b for b in sch.get_child_blocks(root)}
-        phase_names = [n for n in blocks if n.startswith("phase_")]
+        # Look blocks up by name (get_sblock): a traced get_child_blocks would not replay in
+        # meta-schedule once the schedule has added cache blocks.
+        names = [str(n) for n in func.attrs["tvmconv.blocks"]]
+        phase_names = [n for n in names if n.startswith("phase_")]
         if not phase_names:
             return None
+        blocks = {n: sch.get_sblock(n) for n in names}
         acc_bits = DataType(str(sch.get(blocks[phase_names[0]]).writes[0].source.dtype)).bits
         lanes = vector_lanes(target, acc_bits)
         for name in phase_names:
@@ -127,7 +135,10 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     sch.vectorize(vec_i)
     # Parallel over all outer tiles except the innermost one (it owns the write cache).
     sch.parallel(sch.fuse(*outer[:-1]))
-    _vectorize_innermost(sch, cache, lanes)
+    if not tunable:
+        # reverse_compute_at drops unit loops, so how many loops the write-back gets depends on
+        # the sampled tiles: a traced get_loops on it would not replay in meta-schedule.
+        _vectorize_innermost(sch, cache, lanes)
     # Last: loop annotations need the reduction block whole (init included).
     sch.decompose_reduction(block, reduction[0])
     return sch

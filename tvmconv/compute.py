@@ -47,8 +47,23 @@ def prim_func(desc: ConvTranspose2dDesc):
     args = placeholders(desc)
     out = conv2d_transpose(desc, *args)
     func = te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
-    # The schedule rules recognise our kernels (and their layout) by these attributes.
-    return func.with_attr("tvmconv.layout", desc.layout).with_attr("tvmconv.key", desc.key)
+    # The schedule rules recognise our kernels, their layout and their blocks by these attributes.
+    return (func.with_attr("tvmconv.layout", desc.layout).with_attr("tvmconv.key", desc.key)
+            .with_attr("tvmconv.blocks", _stage_names(out)))
+
+
+def _stage_names(out: te.Tensor) -> list[str]:
+    """Names of the compute stages feeding `out` (placeholders excluded), out last."""
+    names: list[str] = []
+
+    def visit(tensor):
+        if isinstance(tensor.op, te.ComputeOp) and tensor.op.name not in names:
+            for t in tensor.op.input_tensors:
+                visit(t)
+            names.append(tensor.op.name)
+
+    visit(out)
+    return names
 
 
 def _spatial(desc, n, c, h, w):

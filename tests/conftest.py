@@ -1,0 +1,43 @@
+import os
+
+import numpy as np
+import pytest
+
+# Every test process gets its own cache directory unless a test sets one itself.
+os.environ.setdefault("TVM_NUM_THREADS", "2")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("TVMCONV_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def run_kernel_poisoned(kernel, x, w, b=None):
+    """Call a kernel into an output buffer filled with NaN, so an unwritten element shows."""
+    import tvm
+
+    d = kernel.desc
+    out = tvm.runtime.tensor(np.full(d.output_shape, np.nan, dtype=d.dtype), kernel.device)
+    kernel(tvm.runtime.tensor(x, kernel.device), tvm.runtime.tensor(w, kernel.device),
+           None if b is None else tvm.runtime.tensor(b, kernel.device), out=out)
+    return out.numpy()
+
+
+def tolerance(desc):
+    """Relative tolerance for comparing with the float64 reference."""
+    if desc.dtype == "float16":
+        return 2e-2 if desc.accum_dtype == "float16" else 4e-3
+    return 1e-5
+
+
+def assert_matches_reference(desc, got, x, w, b=None):
+    from tvmconv.reference import conv2d_transpose_reference
+
+    expected = conv2d_transpose_reference(desc, x, w, b)
+    assert got.shape == expected.shape
+    assert not np.isnan(got.astype(np.float64)).any(), "kernel left output elements unwritten"
+    # Scale by the sum of |terms| an element adds up: rounding error grows with it.
+    scale = conv2d_transpose_reference(desc, np.abs(x), np.abs(w),
+                                       None if b is None else np.abs(b))
+    err = np.abs(got.astype(np.float64) - expected) / (scale + 1e-6)
+    assert err.max() <= tolerance(desc), f"{desc.key}: max scaled error {err.max():.2e}"

@@ -1,0 +1,100 @@
+"""Differential tests: the compiled kernel (default CPU schedule) against the float64 reference
+over random descriptions, random data and NaN-poisoned output buffers."""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import assert_matches_reference, run_kernel_poisoned
+from tvmconv.baselines import random_inputs
+from tvmconv.build import build
+from tvmconv.description import ConvTranspose2dDesc
+
+EXAMPLES = int(os.environ.get("TVMCONV_TEST_EXAMPLES", "150"))
+
+
+@st.composite
+def descriptions(draw, dtypes=("float32",)):
+    groups = draw(st.sampled_from([1, 1, 2, 4, "depthwise"]))
+    if groups == "depthwise":
+        groups = draw(st.integers(1, 6))
+        cin = cout = groups
+    else:
+        cin = groups * draw(st.integers(1, 3))
+        cout = groups * draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    dh, dw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 7)), draw(st.integers(1, 7))
+    dtype = draw(st.sampled_from(dtypes))
+    fields = dict(
+        batch=draw(st.integers(1, 3)), in_channels=cin, out_channels=cout, groups=groups,
+        height=draw(st.integers(1, 7)), width=draw(st.integers(1, 7)), kernel_h=kh, kernel_w=kw,
+        stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw,
+        pad_top=draw(st.integers(0, 4)), pad_bottom=draw(st.integers(0, 4)),
+        pad_left=draw(st.integers(0, 4)), pad_right=draw(st.integers(0, 4)),
+        output_padding_h=draw(st.integers(0, max(sh, dh) - 1)),
+        output_padding_w=draw(st.integers(0, max(sw, dw) - 1)),
+        layout=draw(st.sampled_from(["NCHW", "NHWC"])), dtype=dtype,
+        accum_dtype=draw(st.sampled_from(["float32", "float16"])) if dtype == "float16" else None,
+        has_bias=draw(st.booleans()))
+    try:
+        return ConvTranspose2dDesc(**fields)
+    except ValueError:
+        assume(False)  # pads larger than the output: not a valid description
+
+
+def check(desc, seed):
+    kernel = build(desc)
+    x, w, b = random_inputs(desc, seed)
+    got = run_kernel_poisoned(kernel, x, w, b)
+    assert_matches_reference(desc, got, x, w, b)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(desc=descriptions(), seed=st.integers(0, 2**31 - 1))
+def test_float32_matches_reference(desc, seed):
+    check(desc, seed)
+
+
+@settings(max_examples=max(20, EXAMPLES // 3), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(desc=descriptions(dtypes=("float16",)), seed=st.integers(0, 2**31 - 1))
+def test_float16_matches_reference(desc, seed):
+    check(desc, seed)
+
+
+# Layers whose structure random search may miss: big strides and kernels, shared factors of
+# stride and dilation, classes of phases with zero taps, tiny and odd inputs.
+EDGE_CASES = [
+    dict(in_channels=3, out_channels=2, height=4, width=4, kernel_h=16, kernel_w=16, stride_h=8,
+         stride_w=8, pad_top=4, pad_bottom=4, pad_left=4, pad_right=4),               # FCN-8s
+    dict(in_channels=2, out_channels=2, height=3, width=5, kernel_h=3, kernel_w=3, stride_h=4,
+         stride_w=6, dilation_h=2, dilation_w=4),                    # gcd(s, d) > 1, empty phases
+    dict(in_channels=2, out_channels=3, height=1, width=1, kernel_h=4, kernel_w=4),  # DCGAN 1x1
+    dict(in_channels=2, out_channels=2, height=2, width=3, kernel_h=1, kernel_w=2, stride_h=5,
+         stride_w=3, output_padding_h=4, output_padding_w=2),        # kernel smaller than stride
+    dict(in_channels=4, out_channels=4, height=5, width=5, kernel_h=3, kernel_w=3, stride_h=2,
+         stride_w=2, pad_top=3, pad_bottom=0, pad_left=0, pad_right=2, groups=4, has_bias=True),
+    dict(in_channels=40, out_channels=36, height=9, width=21, kernel_h=4, kernel_w=4,
+         stride_h=2, stride_w=2, pad_top=1, pad_bottom=1, pad_left=1, pad_right=1),   # wide tiles
+]
+
+
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+@pytest.mark.parametrize("case", range(len(EDGE_CASES)))
+def test_edge_cases(case, layout):
+    check(ConvTranspose2dDesc(batch=2, layout=layout, **EDGE_CASES[case]), seed=case)
+
+
+def test_poisoned_buffer_detects_unwritten_output():
+    """The check itself can fail: a buffer nobody writes keeps its NaNs and is rejected."""
+    desc = ConvTranspose2dDesc(batch=1, in_channels=2, out_channels=2, height=3, width=3,
+                               kernel_h=2, kernel_w=2)
+    x, w, _ = random_inputs(desc)
+    with pytest.raises(AssertionError, match="unwritten"):
+        assert_matches_reference(desc, np.full(desc.output_shape, np.nan, "float32"), x, w)
+    with pytest.raises(AssertionError, match="scaled error"):
+        assert_matches_reference(desc, np.zeros(desc.output_shape, "float32"), x, w)

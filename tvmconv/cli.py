@@ -1,0 +1,46 @@
+"""Command line: ``tvmconv bench`` and ``tvmconv demo`` (also ``python -m tvmconv``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tvmconv", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("bench", help="time our kernels vs topi (untuned) vs PyTorch")
+    b.add_argument("--layers", default="suite",
+                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+    b.add_argument("--only", help="comma-separated layer names to run")
+    b.add_argument("--target", default=None, help="TVM target (default: this CPU)")
+    b.add_argument("--threads", type=int, default=2, help="threads for every competitor (2)")
+    b.add_argument("--rounds", type=int, default=7, help="timing rounds; medians reported (7)")
+    b.add_argument("--round-ms", type=float, default=30.0, help="time per competitor per round")
+    b.add_argument("--topi-limit", type=float, default=40.0,
+                   help="skip untuned topi above this many GMAC (it runs single-threaded, naive)")
+    b.add_argument("--json", help="also write the rows to this JSON file")
+
+    d = sub.add_parser("demo", help="compile one layer for this CPU, check it, time it")
+    d.add_argument("--layers", default="suite")
+    d.add_argument("--layer", default="dcgan_g3", help="layer name (default: dcgan_g3)")
+    d.add_argument("--threads", type=int, default=2)
+    return p
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "bench":
+        from .bench import main as bench_main
+
+        return bench_main(args)
+    if args.command == "demo":
+        from .demo import main as demo_main
+
+        return demo_main(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""``tvmconv demo``: the newcomer's first run. One layer compiled for this CPU (or loaded from the
+cache), checked against the float64 reference, and timed next to PyTorch when it is installed."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+
+def main(args) -> int:
+    os.environ.setdefault("TVM_NUM_THREADS", str(args.threads))
+    from .baselines import random_inputs
+    from .build import build
+    from .layers import load_layers
+    from .reference import conv2d_transpose_reference
+    from .target import host_target
+
+    layer = next((l for l in load_layers(args.layers) if l.name == args.layer), None)
+    if layer is None:
+        raise SystemExit(f"no layer named {args.layer!r} in {args.layers}")
+    desc = layer.desc
+    target = host_target()
+    print(f"layer {layer.name} ({layer.source}): {desc.key}")
+    print(f"target {target.export()}")
+    t0 = time.perf_counter()
+    kernel = build(desc, target)
+    print(f"kernel ready in {time.perf_counter() - t0:.2f} s (compiled, or loaded from the cache)")
+    x, w, b = random_inputs(desc)
+    expected = conv2d_transpose_reference(desc, x, w, b)
+    err = float(np.abs(kernel(x, w, b) - expected).max() / max(1.0, np.abs(expected).max()))
+    ok = err < 1e-4
+    print(f"max relative error vs float64 reference: {err:.2e} ({'OK' if ok else 'FAILED'})")
+    times = kernel.time_ms(x, w, *([b] if b is not None else []), number=20, repeat=7)
+    ms = statistics.median(times)
+    print(f"time: {ms:.3f} ms median of 7x20 calls, {desc.flops / ms / 1e6:.1f} useful GFLOP/s "
+          f"({args.threads} threads)")
+    return 0 if ok else 1
