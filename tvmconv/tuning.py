@@ -35,3 +35,16 @@ def tune(desc: ConvTranspose2dDesc, work_dir: str, trials: int, target=None,
     return ms.tune_tir(mod, target, work_dir, max_trials_global=trials,
                        num_trials_per_iter=trials_per_iter, space=design_space(target),
                        seed=seed, strategy=strategy, num_tuning_cores=num_tuning_cores)
+
+
+def best_schedule(desc: ConvTranspose2dDesc, work_dir: str, target=None):
+    """The best tuned schedule of desc in the database at work_dir, or None if it has none."""
+    import tvm
+    from tvm.s_tir import meta_schedule as ms
+
+    from .compute import prim_func
+
+    target = as_target(target)
+    db = ms.database.JSONDatabase(work_dir=work_dir, allow_missing=True)
+    mod = tvm.IRModule({"main": prim_func(desc)})
+    return db.query_schedule(mod, target, workload_name="main")
