@@ -78,10 +78,10 @@ class CPUConvTranspose2d(ScheduleRule):
         # meta-schedule once the schedule has added cache blocks.
         names = [str(n) for n in func.attrs["tvmconv.blocks"]]
         phase_names = [n for n in names if n.startswith("phase_")]
-        if not phase_names:
-            return None
         blocks = {n: sch.get_sblock(n) for n in names}
-        acc_bits = DataType(str(sch.get(blocks[phase_names[0]]).writes[0].source.dtype)).bits
+        out_dtype = sch.get(blocks["conv2d_transpose"]).writes[0].source.dtype
+        acc_bits = DataType(str(sch.get(blocks[phase_names[0]]).writes[0].source.dtype
+                                if phase_names else out_dtype)).bits
         lanes = vector_lanes(target, acc_bits)
         for name in phase_names:
             _schedule_phase(sch, blocks[name], layout, lanes, tunable)

@@ -13,7 +13,7 @@ from tvmconv.baselines import random_inputs
 from tvmconv.build import build
 from tvmconv.description import ConvTranspose2dDesc
 
-EXAMPLES = int(os.environ.get("TVMCONV_TEST_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("TVMCONV_TEST_EXAMPLES", "300"))
 
 
 @st.composite

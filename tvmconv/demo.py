@@ -37,4 +37,28 @@ def main(args) -> int:
     ms = statistics.median(times)
     print(f"time: {ms:.3f} ms median of 7x20 calls, {desc.flops / ms / 1e6:.1f} useful GFLOP/s "
           f"({args.threads} threads)")
+    torch_ms = _torch_ms(desc, x, w, b, args.threads)
+    if torch_ms is not None:
+        print(f"PyTorch conv_transpose2d: {torch_ms:.3f} ms; ours is {torch_ms / ms:.2f}x its speed")
     return 0 if ok else 1
+
+
+def _torch_ms(desc, x, w, b, threads):
+    """PyTorch's median time on the same data, when it is installed (the bench extra)."""
+    from .baselines import torch_available, torch_conv_transpose2d
+
+    if not torch_available() or (run := torch_conv_transpose2d(desc)) is None:
+        return None
+    import torch
+
+    torch.set_num_threads(threads)
+    tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+    tb = torch.from_numpy(b) if b is not None else None
+    run(tx, tw, tb)
+    times = []
+    for _ in range(7):
+        start = time.perf_counter()
+        for _ in range(20):
+            run(tx, tw, tb)
+        times.append((time.perf_counter() - start) / 20 * 1e3)
+    return statistics.median(times)

@@ -72,7 +72,19 @@ class AxisPlan:
         return (r * self.d1) // self.s1
 
     @property
+    def used_phases(self) -> frozenset[int]:
+        """The r whose output positions fall inside the output (tiny outputs miss some)."""
+        used = set()
+        for t in range(self.pad_before, self.pad_before + min(self.out_size, self.stride)):
+            p = t % self.stride
+            if p % self.g == 0:
+                used.add(((p // self.g) * self.d1_inverse) % self.s1 if self.s1 > 1 else 0)
+        return frozenset(used)
+
+    @property
     def classes(self) -> tuple[PhaseClass, ...]:
+        """Classes of phases with taps; a class none of whose phases reaches the output is left
+        out (its stage would be dead code)."""
         result: list[PhaseClass] = []
         for r in range(self.s1):
             n = self.taps(r)
@@ -83,7 +95,8 @@ class AxisPlan:
                 result[-1] = PhaseClass(last.r_start, last.count + 1, n)
             else:
                 result.append(PhaseClass(r, 1, n))
-        return tuple(result)
+        used = self.used_phases
+        return tuple(c for c in result if used.intersection(range(c.r_start, c.r_start + c.count)))
 
     # The q range that covers every output position: t in [pad, pad + out_size).
     @property
