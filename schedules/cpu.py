@@ -18,6 +18,8 @@ their outer loops, vectorised inside.
 
 from __future__ import annotations
 
+import math
+
 from tvm import s_tir, tirx
 from tvm.runtime import DataType
 from tvm.s_tir.dlight import ScheduleRule
@@ -28,6 +30,9 @@ from tvm.target import codegen
 # Accumulator registers one micro-kernel may use (x86-64 has 16 or 32 vector registers; leave
 # room for the broadcast operand and the loaded vector).
 MAX_ACCUMULATORS = 12
+# Stages smaller than this run serially (waking the thread pool costs tens of microseconds).
+PARALLEL_MIN_MACS = 1 << 18
+PARALLEL_MIN_ELEMENTS = 1 << 16
 
 
 def vector_lanes(target: Target, dtype_bits: int) -> int:
@@ -51,13 +56,29 @@ def _iter_extents(sch: s_tir.Schedule, block) -> list[int]:
     return [int(iv.dom.extent) for iv in sch.get(block).iter_vars]
 
 
-def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool) -> str:
-    """'spatial' (vector over output width) or 'channel' (vector over output channels)."""
+def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool,
+                    out_per_group: int) -> str:
+    """'spatial' (vector over output width) or 'channel' (vector over output channels).
+
+    Channel vectors need a group's output channels to fill the lanes; they then read the packed
+    weight contiguously and broadcast input pixels, the GEMM-like micro-kernel that keeps the
+    weight slab in cache across spatial tiles. Spatial vectors serve thin layers (few output
+    channels, depthwise) that have wide outputs.
+    """
     if depthwise and layout == "NCHW":
         return "spatial"  # channel vectors would gather the input across planes
+    if out_per_group >= lanes:
+        return "channel"
     if layout == "NHWC":
         return "channel" if extents["co"] >= lanes // 2 else "spatial"
-    return "spatial" if extents["qw"] >= lanes or extents["co"] < lanes else "channel"
+    return "spatial"
+
+
+def register_tile(extent: int, at_most: int) -> int:
+    """Register tile along a non-vector axis: a divisor if a good one exists, else at_most
+    (an imperfect split, whose tail iterations are predicated)."""
+    best = largest_divisor(extent, at_most)
+    return best if best * 3 >= at_most * 2 or extent <= at_most else at_most
 
 
 class CPUConvTranspose2d(ScheduleRule):
@@ -87,7 +108,8 @@ class CPUConvTranspose2d(ScheduleRule):
             _schedule_phase(sch, blocks[name], layout, lanes, tunable)
         if "pad" in blocks:
             _schedule_elementwise(sch, blocks["pad"], lanes)
-        _schedule_elementwise(sch, blocks["conv2d_transpose"], lanes)
+        strides = [int(v) for v in func.attrs["tvmconv.strides"]]
+        _schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes)
         return sch
 
 
@@ -96,7 +118,7 @@ def _split(sch, loop, extent: int, inner: int, tunable: bool, max_inner: int):
     if tunable:
         factors = sch.sample_perfect_tile(loop, n=2, max_innermost_factor=max_inner)
     else:
-        factors = [extent // inner, inner]
+        factors = [-(-extent // inner), inner]
     return sch.split(loop, factors)
 
 
@@ -109,33 +131,43 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     extents = dict(zip(names, ext))
     loops = dict(zip(names, sch.get_loops(block)))
     depthwise = _is_depthwise(sch, block)
-    strategy = choose_strategy(layout, extents, lanes, depthwise)
+    out_per_group = int(sch.mod["main"].attrs["tvmconv.out_per_group"])
+    strategy = choose_strategy(layout, extents, lanes, depthwise, out_per_group)
 
     if strategy == "channel" and layout == "NCHW":
         _relayout_for_channel_vectors(sch, block)
 
-    vec_axis, reg_axis = ("qw", "co") if strategy == "spatial" else ("co", "qw")
+    if strategy == "channel":
+        vec_axis, reg_axis = "co", "qw"
+    else:  # thin layers tile rows instead of channels so enough accumulators stay in flight
+        vec_axis, reg_axis = "qw", ("co" if out_per_group >= 4 and not depthwise else "qh")
     vec = largest_divisor(extents[vec_axis], 2 * lanes)
     vectors = -(-vec // lanes)
-    reg = largest_divisor(extents[reg_axis], max(1, MAX_ACCUMULATORS // vectors))
+    reg = register_tile(extents[reg_axis], max(1, MAX_ACCUMULATORS // vectors))
     vec_o, vec_i = _split(sch, loops[vec_axis], extents[vec_axis], vec, tunable, 2 * lanes)
     reg_o, reg_i = _split(sch, loops[reg_axis], extents[reg_axis], reg, tunable, MAX_ACCUMULATORS)
 
-    outer = [loops["n"], loops["rh"], loops["rw"], loops["qh"]]
-    outer += [reg_o, vec_o] if strategy == "spatial" else [vec_o, reg_o]
-    if layout == "NCHW" and strategy == "spatial":
-        outer = [loops["n"], reg_o, loops["rh"], loops["rw"], loops["qh"], vec_o]
+    tiled = dict(loops, **{reg_axis: reg_o, vec_axis: vec_o})
+    if strategy == "channel":  # co tile outside qw tiles: the weight slab is reused across them
+        outer = [tiled[a] for a in ("n", "rh", "rw", "qh", "co", "qw")]
+    else:
+        outer = [tiled[a] for a in ("n", "co", "rh", "rw", "qh", "qw")]
     reduction = [loops["ci"], loops["jh"], loops["jw"]]
     sch.reorder(*outer, *reduction, reg_i, vec_i)
 
-    # Accumulate the register tile in a small cache written back once per tile.
-    cache = sch.cache_write(block, 0, "global")
-    sch.reverse_compute_at(cache, outer[-1])
+    # Accumulate the register tile in a small cache written back once per tile (not worth it
+    # for depthwise: a handful of taps per output).
+    cache = None if depthwise else sch.cache_write(block, 0, "global")
+    if cache is not None:
+        sch.reverse_compute_at(cache, outer[-1])
     sch.unroll(reg_i)
     sch.vectorize(vec_i)
-    # Parallel over all outer tiles except the innermost one (it owns the write cache).
-    sch.parallel(sch.fuse(*outer[:-1]))
-    if not tunable:
+    # Parallel over all outer tiles except the innermost one (it owns the write cache); tiny
+    # stages stay serial: waking the thread pool costs more than they do.
+    fused = sch.fuse(*outer[:-1])
+    if math.prod(ext) >= PARALLEL_MIN_MACS:
+        sch.parallel(fused)
+    if cache is not None and not tunable:
         # reverse_compute_at drops unit loops, so how many loops the write-back gets depends on
         # the sampled tiles: a traced get_loops on it would not replay in meta-schedule.
         _vectorize_innermost(sch, cache, lanes)
@@ -157,7 +189,13 @@ def _relayout_for_channel_vectors(sch, block):
     weight_index = reads.index("weight")
     packed = sch.cache_read(block, weight_index, "global")
     sch.transform_layout(packed, ("write", 0), lambda ci, co, kh, kw: (kh, kw, ci, co))
-    _schedule_elementwise(sch, packed, 1)
+    # Per input channel: its (co, kh, kw) slab stays in L1 while the taps are written out as
+    # contiguous co rows.
+    ci, co, kh, kw = sch.get_loops(packed)
+    sch.reorder(ci, kh, kw, co)
+    if math.prod(_iter_extents(sch, packed)) >= PARALLEL_MIN_ELEMENTS:
+        sch.parallel(ci)
+    sch.vectorize(co)
 
 
 def _vectorize_innermost(sch, block, lanes: int):
@@ -168,12 +206,33 @@ def _vectorize_innermost(sch, block, lanes: int):
         sch.vectorize(inner)
 
 
+def _schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int):
+    """The output stage. For NCHW, split each spatial loop by its stride and unroll the phase
+    loop: every unrolled copy then has constant phase arithmetic, and reads a contiguous run of
+    its phase image. NHWC vectorises over the channels (contiguous on both sides)."""
+    if layout == "NHWC" or strides == [1, 1]:
+        _schedule_elementwise(sch, block, lanes)
+        return
+    n, co, oh, ow = sch.get_loops(block)
+    oh_o, oh_i = sch.split(oh, [None, strides[0]])
+    ow_o, ow_i = sch.split(ow, [None, strides[1]])
+    sch.reorder(n, co, oh_o, oh_i, ow_o, ow_i)
+    fused = sch.fuse(n, co, oh_o)
+    if math.prod(_iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
+        sch.parallel(fused)
+    sch.unroll(oh_i)
+    sch.unroll(ow_i)
+
+
 def _schedule_elementwise(sch, block, lanes: int):
     """Memory-bound copy: parallel over the outer loops, vectorised innermost loop."""
     loops = sch.get_loops(block)
+    big = math.prod(_iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS
     if len(loops) > 2:
-        sch.parallel(sch.fuse(*loops[:-2]))
-    elif len(loops) == 2:
+        fused = sch.fuse(*loops[:-2])
+        if big:
+            sch.parallel(fused)
+    elif len(loops) == 2 and big:
         sch.parallel(loops[0])
     if lanes > 1:
         _vectorize_innermost(sch, block, lanes)

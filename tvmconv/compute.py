@@ -49,7 +49,9 @@ def prim_func(desc: ConvTranspose2dDesc):
     func = te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
     # The schedule rules recognise our kernels, their layout and their blocks by these attributes.
     return (func.with_attr("tvmconv.layout", desc.layout).with_attr("tvmconv.key", desc.key)
-            .with_attr("tvmconv.blocks", _stage_names(out)))
+            .with_attr("tvmconv.blocks", _stage_names(out))
+            .with_attr("tvmconv.strides", [desc.stride_h, desc.stride_w])
+            .with_attr("tvmconv.out_per_group", desc.out_channels // desc.groups))
 
 
 def _stage_names(out: te.Tensor) -> list[str]:
