@@ -186,6 +186,8 @@ def _relayout_for_channel_vectors(sch, block):
     sch.transform_layout(block, ("write", 0),
                          lambda n, co, rh, rw, qh, qw: (n, rh, rw, qh, qw, co))
     reads = [r.source.name for r in sch.get(block).reads]
+    if "weight" not in reads:
+        return  # an earlier phase stage already packed the weight for every stage
     weight_index = reads.index("weight")
     packed = sch.cache_read(block, weight_index, "global")
     sch.transform_layout(packed, ("write", 0), lambda ci, co, kh, kw: (kh, kw, ci, co))

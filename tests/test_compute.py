@@ -24,7 +24,8 @@ def descriptions(draw, dtypes=("float32",)):
         cin = cout = groups
     else:
         cin = groups * draw(st.integers(1, 3))
-        cout = groups * draw(st.integers(1, 3))
+        # 16 and more output channels per group take the channel-vector schedule
+        cout = groups * draw(st.sampled_from([1, 2, 3, 16, 20]))
     sh, sw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     dh, dw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     kh, kw = draw(st.integers(1, 7)), draw(st.integers(1, 7))
@@ -80,6 +81,11 @@ EDGE_CASES = [
          stride_w=2, pad_top=3, pad_bottom=0, pad_left=0, pad_right=2, groups=4, has_bias=True),
     dict(in_channels=40, out_channels=36, height=9, width=21, kernel_h=4, kernel_w=4,
          stride_h=2, stride_w=2, pad_top=1, pad_bottom=1, pad_left=1, pad_right=1),   # wide tiles
+    dict(in_channels=8, out_channels=64, height=6, width=7, kernel_h=3, kernel_w=3, stride_h=2,
+         stride_w=2, pad_top=1, pad_bottom=1, pad_left=1, pad_right=1, output_padding_h=1,
+         output_padding_w=1, has_bias=True),       # channel vectors over four phase classes
+    dict(in_channels=64, out_channels=64, height=5, width=9, kernel_h=3, kernel_w=2, stride_h=3,
+         stride_w=2, groups=2, dilation_h=2),       # channel vectors within groups
 ]
 
 
