@@ -67,7 +67,7 @@ def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool,
     """
     if depthwise and layout == "NCHW":
         return "spatial"  # channel vectors would gather the input across planes
-    if out_per_group >= lanes:
+    if out_per_group % lanes == 0:
         return "channel"
     if layout == "NHWC":
         return "channel" if extents["co"] >= lanes // 2 else "spatial"
@@ -140,7 +140,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     if strategy == "channel":
         vec_axis, reg_axis = "co", "qw"
     else:  # thin layers tile rows instead of channels so enough accumulators stay in flight
-        vec_axis, reg_axis = "qw", ("co" if out_per_group >= 4 and not depthwise else "qh")
+        vec_axis, reg_axis = "qw", ("co" if out_per_group >= 4 or depthwise else "qh")
     vec = largest_divisor(extents[vec_axis], 2 * lanes)
     vectors = -(-vec // lanes)
     reg = register_tile(extents[reg_axis], max(1, MAX_ACCUMULATORS // vectors))
