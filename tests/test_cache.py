@@ -8,7 +8,6 @@ import sys
 import textwrap
 import warnings
 
-import numpy as np
 import pytest
 
 import tvmconv.build as build_mod

@@ -15,8 +15,6 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
 from .baselines import build_topi, random_inputs, topi_supports, torch_available, \
     torch_conv_transpose2d
 from .layers import load_layers
@@ -39,7 +37,8 @@ def ensure_environment(threads: int) -> None:
     os.execv(sys.executable, [sys.executable, "-m", "tvmconv"] + sys.argv[1:])
 
 
-def _time_batch(fn, number: int) -> float:
+def time_batch_ms(fn, number: int) -> float:
+    """Mean milliseconds per call of `number` back-to-back calls."""
     start = time.perf_counter()
     for _ in range(number):
         fn()
@@ -48,17 +47,8 @@ def _time_batch(fn, number: int) -> float:
 
 def _calls_for(fn, budget_ms: float) -> int:
     """Calls per round so that one round takes about budget_ms (at least 1)."""
-    first = _time_batch(fn, 1)
+    first = time_batch_ms(fn, 1)
     return max(1, min(1000, int(budget_ms / max(first, 1e-3))))
-
-
-def _check(desc, ours, x, w, b) -> float:
-    from .reference import conv2d_transpose_reference
-
-    expected = conv2d_transpose_reference(desc, x, w, b)
-    got = ours(x, w, b).astype(np.float64)
-    scale = max(1.0, float(np.abs(expected).max()))
-    return float(np.abs(got - expected).max() / scale)
 
 
 def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: float) -> dict:
@@ -66,12 +56,13 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
 
     from .build import build
     from .polyphase import executed_macs
+    from .reference import max_relative_error
 
     desc = layer.desc
     x, w, b = random_inputs(desc)
     kernel = build(desc, target)
     row = {"name": layer.name, "gflop": desc.flops / 1e9, "key": desc.key,
-           "max_rel_error": _check(desc, kernel, x, w, b),
+           "max_rel_error": max_relative_error(desc, kernel(x, w, b), x, w, b),
            "executed_mac_ratio": executed_macs(desc) * 2 / desc.flops}
     dev = kernel.device
     tx, tw = tvm.runtime.tensor(x, dev), tvm.runtime.tensor(w, dev)
@@ -100,12 +91,12 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
         fn()  # warm up (first call of a kernel/library)
         calls[name] = 1 if name == "topi" else _calls_for(fn, round_ms)
     samples = {name: [] for name in competitors}
-    for _ in range(rounds if "topi" not in competitors else rounds):
+    for _ in range(rounds):
         for name, fn in competitors.items():
             if name == "topi" and len(samples["topi"]) >= 2:
                 continue  # untuned topi is slow: two samples bound it well enough
             time.sleep(PAUSE_S)
-            samples[name].append(_time_batch(fn, calls[name]))
+            samples[name].append(time_batch_ms(fn, calls[name]))
     for name, values in samples.items():
         row[f"{name}_ms"] = statistics.median(values)
     row["ours_gflops"] = desc.flops / row["ours_ms"] / 1e6

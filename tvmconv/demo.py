@@ -7,15 +7,13 @@ import os
 import statistics
 import time
 
-import numpy as np
-
 
 def main(args) -> int:
     os.environ.setdefault("TVM_NUM_THREADS", str(args.threads))
     from .baselines import random_inputs
     from .build import build
     from .layers import load_layers
-    from .reference import conv2d_transpose_reference
+    from .reference import max_relative_error
     from .target import host_target
 
     layer = next((l for l in load_layers(args.layers) if l.name == args.layer), None)
@@ -29,8 +27,7 @@ def main(args) -> int:
     kernel = build(desc, target)
     print(f"kernel ready in {time.perf_counter() - t0:.2f} s (compiled, or loaded from the cache)")
     x, w, b = random_inputs(desc)
-    expected = conv2d_transpose_reference(desc, x, w, b)
-    err = float(np.abs(kernel(x, w, b) - expected).max() / max(1.0, np.abs(expected).max()))
+    err = max_relative_error(desc, kernel(x, w, b), x, w, b)
     ok = err < 1e-4
     print(f"max relative error vs float64 reference: {err:.2e} ({'OK' if ok else 'FAILED'})")
     times = kernel.time_ms(x, w, *([b] if b is not None else []), number=20, repeat=7)
@@ -46,6 +43,7 @@ def main(args) -> int:
 def _torch_ms(desc, x, w, b, threads):
     """PyTorch's median time on the same data, when it is installed (the bench extra)."""
     from .baselines import torch_available, torch_conv_transpose2d
+    from .bench import time_batch_ms
 
     if not torch_available() or (run := torch_conv_transpose2d(desc)) is None:
         return None
@@ -55,10 +53,4 @@ def _torch_ms(desc, x, w, b, threads):
     tx, tw = torch.from_numpy(x), torch.from_numpy(w)
     tb = torch.from_numpy(b) if b is not None else None
     run(tx, tw, tb)
-    times = []
-    for _ in range(7):
-        start = time.perf_counter()
-        for _ in range(20):
-            run(tx, tw, tb)
-        times.append((time.perf_counter() - start) / 20 * 1e3)
-    return statistics.median(times)
+    return statistics.median(time_batch_ms(lambda: run(tx, tw, tb), 20) for _ in range(7))

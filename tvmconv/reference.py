@@ -43,3 +43,10 @@ def conv2d_transpose_reference(desc: ConvTranspose2dDesc, x, w, bias=None) -> np
     if desc.layout == "NHWC":
         out = out.transpose(0, 2, 3, 1)
     return np.ascontiguousarray(out)
+
+
+def max_relative_error(desc: ConvTranspose2dDesc, got, x, w, bias=None) -> float:
+    """max |got - reference| over max(1, max |reference|): one number for bench and demo."""
+    expected = conv2d_transpose_reference(desc, x, w, bias)
+    scale = max(1.0, float(np.abs(expected).max()))
+    return float(np.abs(np.asarray(got, dtype=np.float64) - expected).max() / scale)
