@@ -23,9 +23,7 @@ import math
 from tvm import s_tir, tirx
 from tvm.runtime import DataType
 from tvm.s_tir.dlight import ScheduleRule
-from tvm.target import Target
-
-from tvm.target import codegen
+from tvm.target import Target, codegen
 
 # Accumulator registers one micro-kernel may use (x86-64 has 16 or 32 vector registers; leave
 # room for the broadcast operand and the loaded vector).
@@ -135,7 +133,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     strategy = choose_strategy(layout, extents, lanes, depthwise, out_per_group)
 
     if strategy == "channel" and layout == "NCHW":
-        _relayout_for_channel_vectors(sch, block)
+        _relayout_for_channel_vectors(sch, block, lanes)
 
     if strategy == "channel":
         vec_axis, reg_axis = "co", "qw"
@@ -161,7 +159,12 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     if cache is not None:
         sch.reverse_compute_at(cache, outer[-1])
     sch.unroll(reg_i)
-    sch.vectorize(vec_i)
+    if lanes > 1 and vec * 4 >= lanes:
+        sch.vectorize(vec_i)
+    else:
+        # Sub-128-bit vectors (e.g. 2 x float32 when the output is 2 wide) made TVM emit LLVM IR
+        # that fails verification ("Instruction does not dominate all uses"); unroll them.
+        sch.unroll(vec_i)
     # Parallel over all outer tiles except the innermost one (it owns the write cache); tiny
     # stages stay serial: waking the thread pool costs more than they do.
     fused = sch.fuse(*outer[:-1])
@@ -170,7 +173,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     if cache is not None and not tunable:
         # reverse_compute_at drops unit loops, so how many loops the write-back gets depends on
         # the sampled tiles: a traced get_loops on it would not replay in meta-schedule.
-        _vectorize_innermost(sch, cache, lanes)
+        _vectorize_innermost(sch, cache)
     # Last: loop annotations need the reduction block whole (init included).
     sch.decompose_reduction(block, reduction[0])
     return sch
@@ -181,7 +184,7 @@ def _is_depthwise(sch, block) -> bool:
     return int(sch.get(block).iter_vars[6].dom.extent) == 1
 
 
-def _relayout_for_channel_vectors(sch, block):
+def _relayout_for_channel_vectors(sch, block, lanes: int):
     """NCHW + channel vectors: put co innermost in the phase buffer and pack the weight."""
     sch.transform_layout(block, ("write", 0),
                          lambda n, co, rh, rw, qh, qw: (n, rh, rw, qh, qw, co))
@@ -197,10 +200,11 @@ def _relayout_for_channel_vectors(sch, block):
     sch.reorder(ci, kh, kw, co)
     if math.prod(_iter_extents(sch, packed)) >= PARALLEL_MIN_ELEMENTS:
         sch.parallel(ci)
-    sch.vectorize(co)
+    if lanes > 1:
+        sch.vectorize(co)
 
 
-def _vectorize_innermost(sch, block, lanes: int):
+def _vectorize_innermost(sch, block):
     loops = sch.get_loops(block)
     inner = loops[-1]
     extent = sch.get(inner).extent
@@ -237,4 +241,4 @@ def _schedule_elementwise(sch, block, lanes: int):
     elif len(loops) == 2 and big:
         sch.parallel(loops[0])
     if lanes > 1:
-        _vectorize_innermost(sch, block, lanes)
+        _vectorize_innermost(sch, block)

@@ -104,3 +104,21 @@ def test_poisoned_buffer_detects_unwritten_output():
         assert_matches_reference(desc, np.full(desc.output_shape, np.nan, "float32"), x, w)
     with pytest.raises(AssertionError, match="scaled error"):
         assert_matches_reference(desc, np.zeros(desc.output_shape, "float32"), x, w)
+
+
+# Shapes hypothesis found where TVM's LLVM code generator emitted invalid IR: a 2-wide tile
+# (now unrolled, not vectorised) and ones that need build()'s unscheduled fallback.
+LLVM_VERIFY_CASES = [
+    dict(in_channels=5, out_channels=5, height=4, width=2, kernel_h=3, kernel_w=1, stride_h=2,
+         dilation_h=3, output_padding_h=1, groups=5),
+    dict(in_channels=1, out_channels=2, height=3, width=2, kernel_h=4, kernel_w=5, stride_w=2,
+         dilation_h=2),
+    dict(in_channels=1, out_channels=2, height=3, width=3, kernel_h=4, kernel_w=5, stride_w=3,
+         dilation_h=2),
+]
+
+
+@pytest.mark.filterwarnings("ignore:tvmconv. the scheduled kernel")
+@pytest.mark.parametrize("case", range(len(LLVM_VERIFY_CASES)))
+def test_shapes_that_broke_llvm_verification(case):
+    check(ConvTranspose2dDesc(batch=1, **LLVM_VERIFY_CASES[case]), seed=0)
