@@ -64,6 +64,20 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
     return Kernel(desc, module, device=_device_for(target))
 
 
+# Kernels this process has built, by (description, target): the front ends' second call with
+# the same shapes costs a dict lookup, not a schedule and a cache probe.
+_KERNELS: dict = {}
+
+
+def kernel_for(desc: ConvTranspose2dDesc, target=None) -> Kernel:
+    """build(desc, target), memoised for the life of the process."""
+    key = (desc, None if target is None else str(target))
+    kernel = _KERNELS.get(key)
+    if kernel is None:
+        kernel = _KERNELS[key] = build(desc, target)
+    return kernel
+
+
 def _cached_module(desc, target, cache: ModuleCache, scheduled: bool):
     import tvm
 

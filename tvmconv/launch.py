@@ -1,0 +1,48 @@
+"""The call path every public surface shares: user tensors in, the cached kernel, result out.
+
+A surface checks its own arguments, lowers them to a ConvTranspose2dDesc, and hands the user's
+tensors here with the shapes the kernel wants (a reshape is a free view: unbatched input, a
+MegEngine grouped weight, a (1, C, 1, 1) bias). The second call with the same description costs
+a dict lookup, the tensor wrapping and the kernel: nothing proportional to the data unless an
+input is non-contiguous or misaligned and has to be copied once.
+"""
+
+from __future__ import annotations
+
+from . import tensors
+from .build import kernel_for
+from .description import DTYPES, ConvTranspose2dDesc
+
+_CPU = 1  # DLPack's kDLCPU
+
+
+def input_dtype(x, w, bias=None, x_name="input", w_name="weight") -> str:
+    """The common float dtype of the tensors; TypeError naming the odd one out."""
+    dtype = tensors.dtype_name(x)
+    if dtype not in DTYPES:
+        raise TypeError(f"{x_name} dtype must be one of {DTYPES}, got {dtype}")
+    for name, value in ((w_name, w), ("bias", bias)):
+        if value is not None and tensors.dtype_name(value) != dtype:
+            raise TypeError(f"{name} dtype {tensors.dtype_name(value)} does not match the "
+                            f"{x_name} dtype {dtype}")
+    return dtype
+
+
+def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None):
+    """Run desc's kernel on x, w (and bias), returning the result in x's kind, `out_shape`d."""
+    kernel = kernel_for(desc)
+    args = [_tensor(x, "input", desc.input_shape), _tensor(w, "weight", desc.weight_shape)]
+    if bias is not None:
+        args.append(_tensor(bias, "bias", desc.bias_shape))
+    out, result = tensors.new_output(desc.output_shape, out_shape or desc.output_shape,
+                                     desc.dtype, tensors.kind_of(x))
+    kernel.run(args, out)
+    return result
+
+
+def _tensor(value, name, shape):
+    tensor = tensors.as_kernel_tensor(value, name, shape)
+    if tensor.device.dlpack_device_type() != _CPU:
+        raise ValueError(f"{name} is on {tensor.device}: tvmconv's front ends run kernels on "
+                         "the CPU only so far; move the tensor to the CPU")
+    return tensor

@@ -1,0 +1,105 @@
+"""Tensors in and out of compiled kernels: NumPy arrays and any DLPack-capable tensor.
+
+Compiled kernels take compact, 64-byte-aligned buffers (TVM's allocation alignment: the generated
+code uses aligned vector loads, and a misaligned buffer crashes rather than raising). An input
+whose memory already qualifies is wrapped without a copy (DLPack); anything else is copied once
+into an aligned buffer. Results come back in the kind of the input: NumPy for NumPy, a TVM
+tensor for a TVM tensor, and for other frameworks (PyTorch, ...) their own ``from_dlpack`` view
+of the result buffer.
+
+Only NumPy and ``tvm_ffi`` are used here, so running a cached kernel needs no TVM compiler.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import tvm_ffi
+
+ALIGNMENT = 64
+
+
+def aligned_empty(shape, dtype) -> np.ndarray:
+    """An uninitialised C-contiguous NumPy array whose data is ALIGNMENT-byte aligned."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    raw = np.empty(nbytes + ALIGNMENT, dtype=np.uint8)
+    start = (-raw.ctypes.data) % ALIGNMENT
+    return raw[start:start + nbytes].view(dtype).reshape(shape)
+
+
+def kind_of(value) -> str:
+    """'numpy', 'tvm', or the top-level module of another DLPack tensor type ('torch', ...)."""
+    if isinstance(value, np.ndarray):
+        return "numpy"
+    if isinstance(value, tvm_ffi.Tensor):
+        return "tvm"
+    return type(value).__module__.split(".")[0]
+
+
+def as_kernel_tensor(value, name: str, shape=None) -> tvm_ffi.Tensor:
+    """`value` as a compact, aligned tvm_ffi tensor, reshaped (a view) to `shape` when given.
+
+    Zero-copy when the memory already qualifies. Raises TypeError for objects that are neither
+    NumPy arrays nor DLPack-capable tensors.
+    """
+    if isinstance(value, np.ndarray):
+        return _from_numpy(value if shape is None else value.reshape(shape))
+    if isinstance(value, tvm_ffi.Tensor):
+        tensor = value
+    elif hasattr(value, "__dlpack__"):
+        tensor = tvm_ffi.from_dlpack(value)
+    else:
+        raise TypeError(f"{name} must be a NumPy array or a DLPack-capable tensor, "
+                        f"got {type(value).__name__}")
+    on_cpu = tensor.device.dlpack_device_type() == 1  # kDLCPU
+    usable = tensor.is_contiguous() and tensor.data_ptr() % ALIGNMENT == 0
+    if on_cpu and (not usable or (shape is not None and tuple(tensor.shape) != tuple(shape))):
+        # NumPy views the same memory, reshapes it for free, and copies only when it must.
+        array = np.from_dlpack(tensor)
+        return _from_numpy(array if shape is None else array.reshape(shape))
+    if not usable:
+        raise ValueError(f"{name} is a non-contiguous or misaligned tensor on {tensor.device}; "
+                         "make it contiguous first")
+    if shape is not None and tuple(tensor.shape) != tuple(shape):
+        raise ValueError(f"{name} on {tensor.device} cannot be reshaped to {tuple(shape)} here")
+    return tensor
+
+
+def _from_numpy(array: np.ndarray) -> tvm_ffi.Tensor:
+    if not (array.flags.c_contiguous and array.ctypes.data % ALIGNMENT == 0):
+        copy = aligned_empty(array.shape, array.dtype)
+        copy[...] = array
+        array = copy
+    return tvm_ffi.from_dlpack(array)
+
+
+def dtype_name(value) -> str:
+    """The dtype of a NumPy array, TVM tensor or other DLPack tensor as 'float32', 'float16', ..."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.name
+    if isinstance(value, tvm_ffi.Tensor):
+        return str(value.dtype)
+    return str(value.dtype).rsplit(".", 1)[-1]  # torch.float32 -> float32
+
+
+def shape_of(value) -> tuple[int, ...]:
+    return tuple(int(s) for s in value.shape)
+
+
+def new_output(kernel_shape, user_shape, dtype: str, kind: str):
+    """(kernel_tensor, result): an aligned output buffer and the object handed to the user.
+
+    The user's result has `user_shape` (e.g. without the batch axis of unbatched input) and
+    shares memory with the kernel's tensor.
+    """
+    array = aligned_empty(user_shape, dtype)
+    tensor = tvm_ffi.from_dlpack(array.reshape(kernel_shape))
+    if kind == "numpy":
+        return tensor, array
+    user_tensor = tvm_ffi.from_dlpack(array) if tuple(user_shape) != tuple(kernel_shape) else tensor
+    if kind == "tvm":
+        return tensor, user_tensor
+    from_dlpack = getattr(sys.modules.get(kind), "from_dlpack", None)
+    return tensor, (from_dlpack(user_tensor) if from_dlpack is not None else user_tensor)
