@@ -1,0 +1,170 @@
+"""MindSpore's ``nn.Conv2dTranspose``: a layer that owns its weight and bias.
+
+It computes what MindSpore's layer computes: the output size from the pad mode
+(``_deconv_output_length`` in MindSpore 2.10), then ``ops.Conv2DTranspose`` with that size, the
+bias, and finally ``output_padding`` zeros (pad mode only) appended after the bias.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import tensors
+from ..args import is_int
+from ..launch import conv_transpose, input_dtype
+from ..ops import Conv2DTranspose
+from ..ops import checks
+from . import init as initializers
+
+_NAME = "Conv2dTranspose"
+
+
+class Conv2dTranspose:
+    """``layer = Conv2dTranspose(in_channels, out_channels, kernel_size, ...)``; ``layer(x)``.
+
+    x is (N, in_channels, H, W); the weight (in_channels, out_channels/group, kH, kW); the bias
+    (out_channels,). ``weight``/``bias`` are plain NumPy attributes: read or assign them.
+
+    Positional order follows the MindSpore documentation this project was given (dilation
+    after padding); MindSpore 2.10's newer arguments are keyword-only: ``output_padding``,
+    ``dtype`` ('float32' or 'float16') and, ours, ``seed`` for the initialisers.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same",
+                 padding=0, dilation=1, group=1, has_bias=False, weight_init=None,
+                 bias_init=None, *, output_padding=0, dtype="float32", seed=None):
+        self.kernel_size = _twice(kernel_size, "kernel_size")
+        self.stride = _twice(stride, "stride")
+        self.dilation = _twice(dilation, "dilation")
+        self.padding = checks.four_pads(padding, "padding", _NAME)
+        self.output_padding = _output_padding(output_padding)
+        self.in_channels = checks.positive_int(in_channels, "in_channels", _NAME)
+        self.out_channels = checks.positive_int(out_channels, "out_channels", _NAME)
+        self.group = checks.positive_int(group, "group", _NAME)
+        for name in ("in_channels", "out_channels"):
+            if getattr(self, name) % self.group:
+                raise ValueError(f"For '{_NAME}', '{name}' ({getattr(self, name)}) must be "
+                                 f"divisible by 'group' ({self.group})")
+        self.pad_mode = checks.pad_mode(pad_mode, _NAME, case_sensitive=True)
+        if not isinstance(has_bias, (bool, np.bool_)):
+            raise TypeError(f"For '{_NAME}', 'has_bias' must be a bool, got "
+                            f"{type(has_bias).__name__} {has_bias!r}")
+        self.has_bias = bool(has_bias)
+        self.dtype = np.dtype(dtype).name
+        if self.dtype not in ("float32", "float16"):
+            raise TypeError(f"For '{_NAME}', 'dtype' must be float32 or float16, got {dtype!r}")
+        self._check_output_padding()
+        rng = np.random.default_rng(seed) if seed is not None else initializers.default_rng()
+        self.weight = initializers.initialize(
+            initializers.HeUniform(negative_slope=5 ** 0.5) if weight_init is None else weight_init,
+            self.weight_shape, self.dtype, rng, "weight_init")
+        self.bias = None
+        if self.has_bias:
+            fan_in, _ = initializers.fans(self.weight_shape)
+            default = initializers.Uniform(1 / fan_in ** 0.5)
+            self.bias = initializers.initialize(default if bias_init is None else bias_init,
+                                                (self.out_channels,), self.dtype, rng, "bias_init")
+        # The MindSpore op it lowers onto: it reads x (in_channels) and writes out_channels.
+        self._op = Conv2DTranspose(out_channel=self.in_channels, kernel_size=self.kernel_size,
+                                   pad_mode=self.pad_mode, pad=self.padding, stride=self.stride,
+                                   dilation=self.dilation, group=self.group)
+        self._descs: dict = {}
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        return (self.in_channels, self.out_channels // self.group, *self.kernel_size)
+
+    def output_size(self, height: int, width: int) -> tuple[int, int]:
+        """(H_out, W_out) before output_padding, as MindSpore's _deconv_output_length."""
+        top, bottom, left, right = self.padding
+        return (self._length(height, 0, top + bottom), self._length(width, 1, left + right))
+
+    def _length(self, size, axis, pads):
+        span = self.dilation[axis] * (self.kernel_size[axis] - 1) + 1
+        s = self.stride[axis]
+        if self.pad_mode == "valid":
+            return size * s + max(span - s, 0)
+        if self.pad_mode == "same":
+            return size * s
+        return size * s - pads + span - s
+
+    def __call__(self, x):
+        weight, bias = self.weight, self.bias if self.has_bias else None
+        dtype = input_dtype(x, weight, bias, w_name="weight")
+        x_shape = tensors.shape_of(x)
+        key = (x_shape, dtype, tensors.shape_of(weight),
+               None if bias is None else tensors.shape_of(bias))
+        desc = self._descs.get(key)
+        if desc is None:
+            desc = self._descs[key] = self._describe(x_shape, key[2], key[3], dtype)
+        out = conv_transpose(desc, x, weight, bias)
+        return _append_zeros(out, self.output_padding) if any(self.output_padding) else out
+
+    def _describe(self, x_shape, w_shape, b_shape, dtype):
+        if len(x_shape) != 4:
+            raise ValueError(f"For '{_NAME}', x must be 4-D (N, C, H, W), got shape {x_shape}")
+        if x_shape[1] != self.in_channels:
+            raise ValueError(f"For '{_NAME}', x has {x_shape[1]} channels, the layer "
+                             f"in_channels={self.in_channels}")
+        if w_shape != self.weight_shape:
+            raise ValueError(f"For '{_NAME}', weight must have shape {self.weight_shape}, "
+                             f"got {w_shape}")
+        if b_shape is not None and b_shape != (self.out_channels,):
+            raise ValueError(f"For '{_NAME}', bias must have shape ({self.out_channels},), "
+                             f"got {b_shape}")
+        n, _, h, w = x_shape
+        size = (n, self.out_channels, *self.output_size(h, w))
+        desc = self._op.describe(x_shape, w_shape, size, dtype)
+        return desc.replace(has_bias=b_shape is not None)
+
+    def _check_output_padding(self):
+        for axis, op in enumerate(self.output_padding):
+            limit = max(self.stride[axis], self.dilation[axis])
+            if not 0 <= op < limit:
+                raise ValueError(f"For '{_NAME}', output_padding[{axis}] must be in "
+                                 f"[0, max(stride, dilation)) = [0, {limit}), got {op}")
+        if any(self.output_padding) and self.pad_mode != "pad":
+            raise ValueError(f"For '{_NAME}', a nonzero output_padding needs pad_mode 'pad', "
+                             f"got pad_mode {self.pad_mode!r}")
+
+    def __repr__(self):
+        return (f"Conv2dTranspose(in_channels={self.in_channels}, "
+                f"out_channels={self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, pad_mode={self.pad_mode!r}, padding={self.padding}, "
+                f"dilation={self.dilation}, group={self.group}, has_bias={self.has_bias})")
+
+
+def _twice(value, name):
+    """MindSpore's `twice`: an int or a tuple (not a list), then positive items."""
+    if not (is_int(value) or isinstance(value, tuple)):
+        raise TypeError(f"For '{_NAME}', '{name}' must be an int or a tuple of 2 ints, got "
+                        f"{type(value).__name__} {value!r}")
+    return checks.hw_pair(value, name, _NAME)
+
+
+def _output_padding(value):
+    if not (is_int(value) or isinstance(value, tuple)):
+        raise TypeError(f"For '{_NAME}', 'output_padding' must be an int or a tuple of 2 ints, "
+                        f"got {type(value).__name__} {value!r}")
+    items = (value, value) if is_int(value) else value
+    if len(items) != 2 or not all(is_int(v) for v in items):
+        raise ValueError(f"For '{_NAME}', 'output_padding' must be an int or a tuple of 2 ints, "
+                         f"got {value!r}")
+    return int(items[0]), int(items[1])
+
+
+def _append_zeros(out, output_padding):
+    """out with output_padding rows/columns of zeros appended (MindSpore pads after the bias)."""
+    kind = tensors.kind_of(out)
+    array = out if kind == "numpy" else np.from_dlpack(out)
+    n, c, h, w = array.shape
+    padded = tensors.aligned_empty((n, c, h + output_padding[0], w + output_padding[1]),
+                                   array.dtype)
+    padded[:, :, h:, :] = 0
+    padded[:, :, :h, w:] = 0
+    padded[:, :, :h, :w] = array
+    if kind == "numpy":
+        return padded
+    tensor, result = tensors.new_output(padded.shape, padded.shape, padded.dtype.name, kind)
+    np.from_dlpack(tensor)[...] = padded
+    return result
