@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from ... import tensors
 from ...args import pair, positive_int
-from ...build import build
 from ...description import ConvTranspose2dDesc
+from ...launch import conv_transpose, input_dtype
 
 __all__ = ["conv_transpose2d"]
 
@@ -15,6 +14,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                      dilation=1):  # pylint: disable=redefined-builtin
     r"""2-D transposed convolution of ``input`` (N, C_in, iH, iW) or (C_in, iH, iW).
 
+    ``input``, ``weight`` and ``bias`` are NumPy arrays or DLPack tensors (PyTorch, TVM), used
+    without a copy when contiguous; the result comes back in the kind of ``input``.
     ``weight`` is (C_in, C_out/groups, kH, kW); ``bias`` (C_out,) or None. The output is
     (N, C_out, oH, oW) (unbatched in, unbatched out) with
 
@@ -29,34 +30,40 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     output_padding = pair(output_padding, "output_padding", 0)
     dilation = pair(dilation, "dilation", 1)
     groups = positive_int(groups, "groups")
-    x = np.asarray(input)
-    w = np.asarray(weight)
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = x[None]
-    if x.ndim != 4:
-        raise ValueError(f"input must be 3-D (C, H, W) or 4-D (N, C, H, W), got shape {x.shape}")
-    if w.ndim != 4:
-        raise ValueError(f"weight must be 4-D (C_in, C_out/groups, kH, kW), got shape {w.shape}")
-    if x.dtype != w.dtype:
-        raise TypeError(f"input and weight must have the same dtype, got {x.dtype} and {w.dtype}")
-    if w.shape[0] != x.shape[1]:
-        raise ValueError(f"weight.shape[0] ({w.shape[0]}) must equal the input channels "
-                         f"({x.shape[1]}): weight is (C_in, C_out/groups, kH, kW)")
-    out_channels = w.shape[1] * groups
-    if bias is not None:
-        bias = np.asarray(bias)
-        if bias.shape != (out_channels,):
-            raise ValueError(f"bias must have shape ({out_channels},) (out_channels), "
-                             f"got {bias.shape}")
-        if bias.dtype != x.dtype:
-            raise TypeError(f"bias dtype {bias.dtype} must match the input dtype {x.dtype}")
-    desc = ConvTranspose2dDesc(
-        batch=x.shape[0], in_channels=x.shape[1], out_channels=out_channels,
-        height=x.shape[2], width=x.shape[3], kernel_h=w.shape[2], kernel_w=w.shape[3],
+    dtype = input_dtype(input, weight, bias)
+    x_shape, w_shape = tensors.shape_of(input), tensors.shape_of(weight)
+    b_shape = None if bias is None else tensors.shape_of(bias)
+    key = (x_shape, w_shape, b_shape, dtype, stride, padding, output_padding, groups, dilation)
+    desc = _DESCS.get(key)
+    if desc is None:
+        desc = _DESCS[key] = _describe(*key)
+    unbatched = len(x_shape) == 3
+    out_shape = desc.output_shape[1:] if unbatched else desc.output_shape
+    return conv_transpose(desc, input, weight, bias, out_shape=out_shape)
+
+
+# Descriptions of calls seen so far, by argument signature: a repeated call skips validation.
+_DESCS: dict = {}
+
+
+def _describe(x_shape, w_shape, b_shape, dtype, stride, padding, output_padding, groups,
+              dilation) -> ConvTranspose2dDesc:
+    if len(x_shape) == 3:
+        x_shape = (1, *x_shape)
+    if len(x_shape) != 4:
+        raise ValueError(f"input must be 3-D (C, H, W) or 4-D (N, C, H, W), got shape {x_shape}")
+    if len(w_shape) != 4:
+        raise ValueError(f"weight must be 4-D (C_in, C_out/groups, kH, kW), got shape {w_shape}")
+    if w_shape[0] != x_shape[1]:
+        raise ValueError(f"weight.shape[0] ({w_shape[0]}) must equal the input channels "
+                         f"({x_shape[1]}): weight is (C_in, C_out/groups, kH, kW)")
+    out_channels = w_shape[1] * groups
+    if b_shape is not None and b_shape != (out_channels,):
+        raise ValueError(f"bias must have shape ({out_channels},) (out_channels), got {b_shape}")
+    return ConvTranspose2dDesc(
+        batch=x_shape[0], in_channels=x_shape[1], out_channels=out_channels,
+        height=x_shape[2], width=x_shape[3], kernel_h=w_shape[2], kernel_w=w_shape[3],
         stride_h=stride[0], stride_w=stride[1], dilation_h=dilation[0], dilation_w=dilation[1],
         pad_top=padding[0], pad_bottom=padding[0], pad_left=padding[1], pad_right=padding[1],
         output_padding_h=output_padding[0], output_padding_w=output_padding[1], groups=groups,
-        layout="NCHW", dtype=str(x.dtype), has_bias=bias is not None)
-    out = build(desc)(x, w, bias)
-    return out[0] if unbatched else out
+        layout="NCHW", dtype=dtype, has_bias=b_shape is not None)

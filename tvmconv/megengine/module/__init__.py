@@ -1,0 +1,5 @@
+"""``tvmconv.megengine.module``: MegEngine's layer classes that tvmconv implements."""
+
+from .conv_transpose2d import ConvTranspose2d
+
+__all__ = ["ConvTranspose2d"]

@@ -1,0 +1,120 @@
+"""MegEngine's ``module.ConvTranspose2d`` (MegEngine 1.13 semantics).
+
+The weight is (in, out, kh, kw), or with groups (groups, in/groups, out/groups, kh, kw): both are
+the kernel's (C_in, C_out/groups, kh, kw) in memory, so the call reshapes without copying. The
+bias is (1, out, 1, 1). Initialisation is MegEngine's: weight ~ N(0, 1/fan_in) with
+fan_in = kh * kw * out_channels, bias zeros.
+
+Where MegEngine 1.13 has plain bugs, tvmconv does what its documentation says (README):
+output_padding applies to both axes (MegEngine ignores a width-only one) and works with groups
+(MegEngine fails), and bad arguments raise ValueError rather than AssertionError.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import tensors
+from ...args import pair, positive_int
+from ...description import ConvTranspose2dDesc
+from ...launch import conv_transpose, input_dtype
+
+_COMPUTE_MODES = {"default": "float16", "float32": "float32"}  # fp16 input -> accumulator
+
+
+class ConvTranspose2d:
+    """``layer = ConvTranspose2d(in_channels, out_channels, kernel_size, ...)``; ``layer(x)``.
+
+    ``weight`` and ``bias`` (or None) are plain NumPy attributes to read or assign.
+    ``compute_mode='float32'`` makes float16 inputs accumulate in float32; 'default' lets them
+    accumulate in float16.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, dilation=1, groups=1, bias=True,
+                 conv_mode="cross_correlation", compute_mode="default", **kwargs):
+        unknown = set(kwargs) - {"name"}
+        if unknown:
+            raise TypeError(f"ConvTranspose2d got unexpected keyword arguments {sorted(unknown)}")
+        self.name = kwargs.get("name")
+        self.in_channels = positive_int(in_channels, "in_channels")
+        self.out_channels = positive_int(out_channels, "out_channels")
+        self.kernel_size = pair(kernel_size, "kernel_size", 1)
+        self.stride = pair(stride, "stride", 1)
+        self.padding = pair(padding, "padding", 0)
+        self.output_padding = pair(output_padding, "output_padding", 0)
+        self.dilation = pair(dilation, "dilation", 1)
+        self.groups = positive_int(groups, "groups")
+        for name in ("in_channels", "out_channels"):
+            if getattr(self, name) % self.groups:
+                raise ValueError(f"{name} ({getattr(self, name)}) must be divisible by groups "
+                                 f"({self.groups})")
+        for axis, (op, s) in enumerate(zip(self.output_padding, self.stride)):
+            if op >= s:
+                raise ValueError(f"output_padding[{axis}] ({op}) must be smaller than "
+                                 f"stride[{axis}] ({s})")
+        if not isinstance(conv_mode, str) or conv_mode.lower() != "cross_correlation":
+            raise ValueError(f"conv_mode must be 'cross_correlation' (the only mode MegEngine "
+                             f"implements), got {conv_mode!r}")
+        if compute_mode not in _COMPUTE_MODES:
+            raise ValueError(f"compute_mode must be 'default' or 'float32', got {compute_mode!r}")
+        self.conv_mode, self.compute_mode = "cross_correlation", compute_mode
+        self.weight = np.zeros(self.weight_shape, np.float32)
+        self.bias = np.zeros((1, self.out_channels, 1, 1), np.float32) if bias else None
+        self.reset_parameters()
+        self._descs: dict = {}
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        kh, kw = self.kernel_size
+        g, cin, cout = self.groups, self.in_channels, self.out_channels
+        return (cin, cout, kh, kw) if g == 1 else (g, cin // g, cout // g, kh, kw)
+
+    def reset_parameters(self, rng=None) -> None:
+        """MegEngine's initialisation: weight ~ N(0, sqrt(1 / fan_in)), bias zeros."""
+        rng = rng if rng is not None else np.random.default_rng()
+        fan_in = self.kernel_size[0] * self.kernel_size[1] * self.out_channels
+        self.weight = rng.normal(0.0, np.sqrt(1 / fan_in), self.weight_shape).astype(np.float32)
+        if self.bias is not None:
+            self.bias = np.zeros((1, self.out_channels, 1, 1), np.float32)
+
+    def __call__(self, inp):
+        return self.forward(inp)
+
+    def forward(self, inp):
+        weight, bias = self.weight, self.bias
+        dtype = input_dtype(inp, weight, bias, w_name="weight")
+        key = (tensors.shape_of(inp), dtype, tensors.shape_of(weight),
+               None if bias is None else tensors.shape_of(bias))
+        desc = self._descs.get(key)
+        if desc is None:
+            desc = self._descs[key] = self._describe(*key)
+        return conv_transpose(desc, inp, weight, bias)
+
+    def _describe(self, x_shape, dtype, w_shape, b_shape) -> ConvTranspose2dDesc:
+        if len(x_shape) != 4:
+            raise ValueError(f"input must be 4-D (N, C, H, W), got shape {x_shape}")
+        if x_shape[1] != self.in_channels:
+            raise ValueError(f"input has {x_shape[1]} channels, the layer in_channels="
+                             f"{self.in_channels}")
+        if w_shape != self.weight_shape:
+            raise ValueError(f"weight must have shape {self.weight_shape}, got {w_shape}")
+        if b_shape is not None and b_shape != (1, self.out_channels, 1, 1):
+            raise ValueError(f"bias must have shape (1, {self.out_channels}, 1, 1), got {b_shape}")
+        return ConvTranspose2dDesc(
+            batch=x_shape[0], in_channels=self.in_channels, out_channels=self.out_channels,
+            height=x_shape[2], width=x_shape[3], kernel_h=self.kernel_size[0],
+            kernel_w=self.kernel_size[1], stride_h=self.stride[0], stride_w=self.stride[1],
+            dilation_h=self.dilation[0], dilation_w=self.dilation[1],
+            pad_top=self.padding[0], pad_bottom=self.padding[0], pad_left=self.padding[1],
+            pad_right=self.padding[1], output_padding_h=self.output_padding[0],
+            output_padding_w=self.output_padding[1], groups=self.groups, dtype=dtype,
+            accum_dtype=_COMPUTE_MODES[self.compute_mode] if dtype == "float16" else None,
+            has_bias=b_shape is not None)
+
+    def __repr__(self):
+        return (f"ConvTranspose2d(in_channels={self.in_channels}, "
+                f"out_channels={self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, "
+                f"output_padding={self.output_padding}, dilation={self.dilation}, "
+                f"groups={self.groups}, bias={self.bias is not None})")
