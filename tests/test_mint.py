@@ -87,5 +87,5 @@ def test_shape_and_dtype_errors():
         conv_transpose2d(X, _data(3, 2, 3, 3))
     with pytest.raises(ValueError, match="input must be 3-D"):
         conv_transpose2d(X[0, 0], W)
-    with pytest.raises(TypeError, match="same dtype"):
+    with pytest.raises(TypeError, match="weight dtype float16 does not match"):
         conv_transpose2d(X, W.astype("float16"))
