@@ -18,13 +18,13 @@ _CPU = 1  # DLPack's kDLCPU
 
 def input_dtype(x, w, bias=None, x_name="input", w_name="weight") -> str:
     """The common float dtype of the tensors; TypeError naming the odd one out."""
-    dtype = tensors.dtype_name(x)
+    dtype = tensors.dtype_name(x, x_name)
     if dtype not in DTYPES:
         raise TypeError(f"{x_name} dtype must be one of {DTYPES}, got {dtype}")
     for name, value in ((w_name, w), ("bias", bias)):
-        if value is not None and tensors.dtype_name(value) != dtype:
-            raise TypeError(f"{name} dtype {tensors.dtype_name(value)} does not match the "
-                            f"{x_name} dtype {dtype}")
+        if value is not None and tensors.dtype_name(value, name) != dtype:
+            raise TypeError(f"{name} dtype {tensors.dtype_name(value, name)} does not match "
+                            f"the {x_name} dtype {dtype}")
     return dtype
 
 

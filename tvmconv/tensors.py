@@ -75,12 +75,18 @@ def _from_numpy(array: np.ndarray) -> tvm_ffi.Tensor:
     return tvm_ffi.from_dlpack(array)
 
 
-def dtype_name(value) -> str:
-    """The dtype of a NumPy array, TVM tensor or other DLPack tensor as 'float32', 'float16', ..."""
+def dtype_name(value, name: str = "input") -> str:
+    """The dtype of a NumPy array, TVM tensor or other DLPack tensor as 'float32', 'float16', ...
+
+    TypeError for anything else (lists, scalars): surfaces take tensors, not nested sequences.
+    """
     if isinstance(value, np.ndarray):
         return value.dtype.name
     if isinstance(value, tvm_ffi.Tensor):
         return str(value.dtype)
+    if not hasattr(value, "__dlpack__") or not hasattr(value, "dtype"):
+        raise TypeError(f"{name} must be a NumPy array or a DLPack-capable tensor, "
+                        f"got {type(value).__name__}")
     return str(value.dtype).rsplit(".", 1)[-1]  # torch.float32 -> float32
 
 

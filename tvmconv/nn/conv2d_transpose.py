@@ -114,6 +114,9 @@ class Conv2dTranspose:
                              f"got {b_shape}")
         n, _, h, w = x_shape
         size = (n, self.out_channels, *self.output_size(h, w))
+        if min(size[2:]) < 1:
+            raise ValueError(f"For '{_NAME}', padding {self.padding} leaves no output for an "
+                             f"input of {h}x{w}: the output would be {size[2]}x{size[3]}")
         desc = self._op.describe(x_shape, w_shape, size, dtype)
         return desc.replace(has_bias=b_shape is not None)
 
