@@ -1,4 +1,4 @@
-"""Command line: ``tvmconv bench`` and ``tvmconv demo`` (also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="skip untuned topi above this many GMAC (it runs single-threaded, naive)")
     b.add_argument("--json", help="also write the rows to this JSON file")
 
+    o = sub.add_parser("overhead", help="per-call cost each API surface adds, on a tiny shape")
+    o.add_argument("--rounds", type=int, default=15)
+    o.add_argument("--calls", type=int, default=2000)
+
     d = sub.add_parser("demo", help="compile one layer for this CPU, check it, time it")
     d.add_argument("--layers", default="suite")
     d.add_argument("--layer", default="dcgan_g3", help="layer name (default: dcgan_g3)")
@@ -35,6 +39,10 @@ def main(argv=None) -> int:
         from .bench import main as bench_main
 
         return bench_main(args)
+    if args.command == "overhead":
+        from .overhead import main as overhead_main
+
+        return overhead_main(args)
     if args.command == "demo":
         from .demo import main as demo_main
 

@@ -12,6 +12,7 @@ Only NumPy and ``tvm_ffi`` are used here, so running a cached kernel needs no TV
 
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -23,10 +24,24 @@ ALIGNMENT = 64
 def aligned_empty(shape, dtype) -> np.ndarray:
     """An uninitialised C-contiguous NumPy array whose data is ALIGNMENT-byte aligned."""
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     raw = np.empty(nbytes + ALIGNMENT, dtype=np.uint8)
     start = (-raw.ctypes.data) % ALIGNMENT
     return raw[start:start + nbytes].view(dtype).reshape(shape)
+
+
+def aligned(array) -> np.ndarray:
+    """`array` as an aligned C-contiguous NumPy array (a copy only if it is not one already).
+
+    Arrays kept across calls (weights, inputs reused in a loop) are best aligned once: the
+    kernels then read them in place instead of copying them on every call.
+    """
+    array = np.asarray(array)
+    if array.flags.c_contiguous and array.ctypes.data % ALIGNMENT == 0:
+        return array
+    copy = aligned_empty(array.shape, array.dtype)
+    copy[...] = array
+    return copy
 
 
 def kind_of(value) -> str:
@@ -68,11 +83,7 @@ def as_kernel_tensor(value, name: str, shape=None) -> tvm_ffi.Tensor:
 
 
 def _from_numpy(array: np.ndarray) -> tvm_ffi.Tensor:
-    if not (array.flags.c_contiguous and array.ctypes.data % ALIGNMENT == 0):
-        copy = aligned_empty(array.shape, array.dtype)
-        copy[...] = array
-        array = copy
-    return tvm_ffi.from_dlpack(array)
+    return tvm_ffi.from_dlpack(aligned(array))
 
 
 def dtype_name(value, name: str = "input") -> str:

@@ -15,6 +15,8 @@ import numbers
 
 import numpy as np
 
+from ..tensors import aligned
+
 _rng = np.random.default_rng()
 
 
@@ -180,4 +182,4 @@ def initialize(init, shape, dtype, rng=None, name="weight_init") -> np.ndarray:
     else:
         raise TypeError(f"{name} must be a str, an Initializer, a number or an array, got "
                         f"{type(init).__name__} {init!r}")
-    return np.ascontiguousarray(values, dtype=dtype)
+    return aligned(np.asarray(values, dtype=dtype))

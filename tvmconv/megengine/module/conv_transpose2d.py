@@ -74,9 +74,10 @@ class ConvTranspose2d:
         """MegEngine's initialisation: weight ~ N(0, sqrt(1 / fan_in)), bias zeros."""
         rng = rng if rng is not None else np.random.default_rng()
         fan_in = self.kernel_size[0] * self.kernel_size[1] * self.out_channels
-        self.weight = rng.normal(0.0, np.sqrt(1 / fan_in), self.weight_shape).astype(np.float32)
+        self.weight = tensors.aligned(
+            rng.normal(0.0, np.sqrt(1 / fan_in), self.weight_shape).astype(np.float32))
         if self.bias is not None:
-            self.bias = np.zeros((1, self.out_channels, 1, 1), np.float32)
+            self.bias = tensors.aligned(np.zeros((1, self.out_channels, 1, 1), np.float32))
 
     def __call__(self, inp):
         return self.forward(inp)
