@@ -7,6 +7,7 @@ nothing of transposed convolutions, polyphase splits or output_padding.
 """
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tvmconv import megengine, nn, ops
@@ -144,7 +145,9 @@ def test_megengine_matches_reference(k, s, d, p, op, groups, bias, compute_mode,
         layer.bias = rng.standard_normal((1, 6, 1, 1)).astype(dtype)
     x = rng.standard_normal((2, 4, 4, 5)).astype(dtype)
     span = d * (k - 1) + 1
-    if 3 * s - 2 * p + span + op < 1:
+    if 3 * s - 2 * p + span + op < 1:  # the 4-high axis has no output left
+        with pytest.raises(ValueError, match="padding"):
+            layer(x)
         return
     out = layer(x)
     desc = ConvTranspose2dDesc(batch=2, in_channels=4, out_channels=6, height=4, width=5,
@@ -169,7 +172,9 @@ def test_mint_matches_reference_batched_and_unbatched(k, s, d, p, op, bias, unba
     x = rng.standard_normal((1, 3, 5, 4)).astype(np.float32)
     w = rng.standard_normal((3, 2, k, k)).astype(np.float32)
     b = rng.standard_normal(2).astype(np.float32) if bias else None
-    if 4 * s - 2 * p + d * (k - 1) + op < 0:
+    if 3 * s - 2 * p + d * (k - 1) + op + 1 < 1:  # the 4-wide axis has no output left
+        with pytest.raises(ValueError, match="padding"):
+            conv_transpose2d(x, w, b, stride=s, padding=p, output_padding=op, dilation=d)
         return
     desc = ConvTranspose2dDesc(batch=1, in_channels=3, out_channels=2, height=5, width=4,
                                kernel_h=k, kernel_w=k, stride_h=s, stride_w=s, dilation_h=d,
