@@ -28,9 +28,11 @@ def pair(value, name: str, minimum: int) -> tuple[int, int]:
     return items
 
 
-def positive_int(value, name: str) -> int:
+def positive_int(value, name: str, op: str | None = None) -> int:
+    """An int >= 1; TypeError/ValueError naming `name` (and the operator `op`, when given)."""
+    prefix = f"For '{op}', " if op else ""
     if not is_int(value):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{prefix}{name} must be an int, got {type(value).__name__} {value!r}")
     if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
+        raise ValueError(f"{prefix}{name} must be >= 1, got {value}")
     return int(value)

@@ -28,6 +28,21 @@ def input_dtype(x, w, bias=None, x_name="input", w_name="weight") -> str:
     return dtype
 
 
+def check_layer_call(x_shape, in_channels, w_shape, weight_shape, b_shape, bias_shape,
+                     x_name="input", prefix="") -> None:
+    """What every layer checks on a call: 4-D input with its channels, parameters of their shapes
+    (they are plain attributes a user may have reassigned). ValueError, prefixed by `prefix`."""
+    if len(x_shape) != 4:
+        raise ValueError(f"{prefix}{x_name} must be 4-D (N, C, H, W), got shape {x_shape}")
+    if x_shape[1] != in_channels:
+        raise ValueError(f"{prefix}{x_name} has {x_shape[1]} channels, the layer "
+                         f"in_channels={in_channels}")
+    if w_shape != weight_shape:
+        raise ValueError(f"{prefix}weight must have shape {weight_shape}, got {w_shape}")
+    if b_shape is not None and b_shape != bias_shape:
+        raise ValueError(f"{prefix}bias must have shape {bias_shape}, got {b_shape}")
+
+
 def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None):
     """Run desc's kernel on x, w (and bias), returning the result in x's kind, `out_shape`d."""
     kernel = kernel_for(desc)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tensors
-from ..args import is_int
-from ..launch import conv_transpose, input_dtype
+from ..args import is_int, positive_int
+from ..launch import check_layer_call, conv_transpose, input_dtype
 from ..ops import Conv2DTranspose
 from ..ops import checks
 from . import init as initializers
@@ -33,14 +33,14 @@ class Conv2dTranspose:
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same",
                  padding=0, dilation=1, group=1, has_bias=False, weight_init=None,
                  bias_init=None, *, output_padding=0, dtype="float32", seed=None):
-        self.kernel_size = _twice(kernel_size, "kernel_size")
-        self.stride = _twice(stride, "stride")
-        self.dilation = _twice(dilation, "dilation")
+        self.kernel_size = checks.hw_pair(kernel_size, "kernel_size", _NAME)
+        self.stride = checks.hw_pair(stride, "stride", _NAME)
+        self.dilation = checks.hw_pair(dilation, "dilation", _NAME)
         self.padding = checks.four_pads(padding, "padding", _NAME)
         self.output_padding = _output_padding(output_padding)
-        self.in_channels = checks.positive_int(in_channels, "in_channels", _NAME)
-        self.out_channels = checks.positive_int(out_channels, "out_channels", _NAME)
-        self.group = checks.positive_int(group, "group", _NAME)
+        self.in_channels = positive_int(in_channels, "in_channels", _NAME)
+        self.out_channels = positive_int(out_channels, "out_channels", _NAME)
+        self.group = positive_int(group, "group", _NAME)
         for name in ("in_channels", "out_channels"):
             if getattr(self, name) % self.group:
                 raise ValueError(f"For '{_NAME}', '{name}' ({getattr(self, name)}) must be "
@@ -101,17 +101,8 @@ class Conv2dTranspose:
         return _append_zeros(out, self.output_padding) if any(self.output_padding) else out
 
     def _describe(self, x_shape, w_shape, b_shape, dtype):
-        if len(x_shape) != 4:
-            raise ValueError(f"For '{_NAME}', x must be 4-D (N, C, H, W), got shape {x_shape}")
-        if x_shape[1] != self.in_channels:
-            raise ValueError(f"For '{_NAME}', x has {x_shape[1]} channels, the layer "
-                             f"in_channels={self.in_channels}")
-        if w_shape != self.weight_shape:
-            raise ValueError(f"For '{_NAME}', weight must have shape {self.weight_shape}, "
-                             f"got {w_shape}")
-        if b_shape is not None and b_shape != (self.out_channels,):
-            raise ValueError(f"For '{_NAME}', bias must have shape ({self.out_channels},), "
-                             f"got {b_shape}")
+        check_layer_call(x_shape, self.in_channels, w_shape, self.weight_shape, b_shape,
+                         (self.out_channels,), x_name="x", prefix=f"For '{_NAME}', ")
         n, _, h, w = x_shape
         size = (n, self.out_channels, *self.output_size(h, w))
         if min(size[2:]) < 1:
@@ -135,14 +126,6 @@ class Conv2dTranspose:
                 f"out_channels={self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, pad_mode={self.pad_mode!r}, padding={self.padding}, "
                 f"dilation={self.dilation}, group={self.group}, has_bias={self.has_bias})")
-
-
-def _twice(value, name):
-    """MindSpore's `twice`: an int or a tuple (not a list), then positive items."""
-    if not (is_int(value) or isinstance(value, tuple)):
-        raise TypeError(f"For '{_NAME}', '{name}' must be an int or a tuple of 2 ints, got "
-                        f"{type(value).__name__} {value!r}")
-    return checks.hw_pair(value, name, _NAME)
 
 
 def _output_padding(value):

@@ -9,14 +9,6 @@ from __future__ import annotations
 from ..args import is_int
 
 
-def positive_int(value, name: str, op: str) -> int:
-    if not is_int(value):
-        raise TypeError(f"For '{op}', '{name}' must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"For '{op}', '{name}' must be > 0, got {value}")
-    return int(value)
-
-
 def hw_pair(value, name: str, op: str, allow_four: bool = False,
             layout: str = "NCHW") -> tuple[int, int]:
     """An int, a 2-tuple (h, w) or, with allow_four, a 4-tuple in the data layout's order."""

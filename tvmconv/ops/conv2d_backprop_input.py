@@ -15,12 +15,10 @@ C_in channels, with pads and an output_padding derived from ``input_size``:
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .. import tensors
-from ..args import is_int
+from ..args import is_int, positive_int
 from ..description import ConvTranspose2dDesc
 from ..launch import conv_transpose, input_dtype
 from . import checks
@@ -38,7 +36,7 @@ class Conv2DBackpropInput:
     def __init__(self, out_channel, kernel_size, pad_mode="valid", pad=0, pad_list=None, mode=1,
                  stride=1, dilation=1, group=1, data_format="NCHW"):
         op = self.name = type(self).__name__
-        self.out_channel = checks.positive_int(out_channel, "out_channel", op)
+        self.out_channel = positive_int(out_channel, "out_channel", op)
         self.kernel_size = checks.hw_pair(kernel_size, "kernel_size", op)
         if not isinstance(data_format, str) or data_format not in ("NCHW", "NHWC"):
             raise ValueError(f"For '{op}', 'data_format' must be 'NCHW' or 'NHWC', "
@@ -52,14 +50,14 @@ class Conv2DBackpropInput:
         if self.pad_mode != "pad" and self.pad != (0, 0, 0, 0):
             raise ValueError(f"For '{op}', 'pad' must be 0 or (0, 0, 0, 0) unless pad_mode is "
                              f"'pad', got pad={pad!r} with pad_mode={pad_mode!r}")
-        if isinstance(mode, bool) or not isinstance(mode, numbers.Integral):
+        if not is_int(mode):
             raise TypeError(f"For '{op}', 'mode' must be an int, got {type(mode).__name__} "
                             f"{mode!r}")
         if mode != 1:
             raise ValueError(f"For '{op}', 'mode' must be 1 (cross-correlation, the only mode "
                              f"MindSpore implements), got {mode}")
         self.mode = 1
-        self.group = checks.positive_int(group, "group", op)
+        self.group = positive_int(group, "group", op)
         self.pad_list = _pad_list(pad_list, op)
         self._descs: dict = {}
 

@@ -17,7 +17,7 @@ import numpy as np
 from ... import tensors
 from ...args import pair, positive_int
 from ...description import ConvTranspose2dDesc
-from ...launch import conv_transpose, input_dtype
+from ...launch import check_layer_call, conv_transpose, input_dtype
 
 _COMPUTE_MODES = {"default": "float16", "float32": "float32"}  # fp16 input -> accumulator
 
@@ -93,15 +93,8 @@ class ConvTranspose2d:
         return conv_transpose(desc, inp, weight, bias)
 
     def _describe(self, x_shape, dtype, w_shape, b_shape) -> ConvTranspose2dDesc:
-        if len(x_shape) != 4:
-            raise ValueError(f"input must be 4-D (N, C, H, W), got shape {x_shape}")
-        if x_shape[1] != self.in_channels:
-            raise ValueError(f"input has {x_shape[1]} channels, the layer in_channels="
-                             f"{self.in_channels}")
-        if w_shape != self.weight_shape:
-            raise ValueError(f"weight must have shape {self.weight_shape}, got {w_shape}")
-        if b_shape is not None and b_shape != (1, self.out_channels, 1, 1):
-            raise ValueError(f"bias must have shape (1, {self.out_channels}, 1, 1), got {b_shape}")
+        check_layer_call(x_shape, self.in_channels, w_shape, self.weight_shape, b_shape,
+                         (1, self.out_channels, 1, 1))
         return ConvTranspose2dDesc(
             batch=x_shape[0], in_channels=self.in_channels, out_channels=self.out_channels,
             height=x_shape[2], width=x_shape[3], kernel_h=self.kernel_size[0],
