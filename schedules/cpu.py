@@ -9,8 +9,8 @@ which axis fills the vector lanes:
 * ``spatial``: the output width (qw). Natural for NCHW: input rows are contiguous along qw and the
   weight is one broadcast scalar per tap. Needs a wide enough output.
 * ``channel``: the output channels (co). Natural for NHWC and for NCHW layers with small images
-  and many channels; for NCHW the schedule re-lays the phase buffer channel-innermost and packs the
-  weight (kh, kw, ci, co) so that the lanes read contiguous memory.
+  and many channels; for NCHW the schedule re-lays the phase buffer channel-innermost. The weight
+  arrives as (ci, kh, kw, co) (the kernel layout), so the lanes read contiguous memory.
 
 The ``pad`` and ``conv2d_transpose`` (interleave) stages are memory-bound copies: parallel over
 their outer loops, vectorised inside.
@@ -25,9 +25,11 @@ from tvm.runtime import DataType
 from tvm.s_tir.dlight import ScheduleRule
 from tvm.target import Target, codegen
 
+from .choices import Choices
+
 # Accumulator registers one micro-kernel may use (x86-64 has 16 or 32 vector registers; leave
 # room for the broadcast operand and the loaded vector).
-MAX_ACCUMULATORS = 12
+MAX_ACCUMULATORS = 24
 # Stages smaller than this run serially (waking the thread pool costs tens of microseconds).
 PARALLEL_MIN_MACS = 1 << 18
 PARALLEL_MIN_ELEMENTS = 1 << 16
@@ -87,12 +89,16 @@ class CPUConvTranspose2d(ScheduleRule):
             return None
         return self.schedule(s_tir.Schedule(func), target, tunable)
 
-    def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool):
-        """Schedule `sch` in place (meta-schedule's ScheduleFn hands us its own) and return it."""
+    def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, hints=None):
+        """Schedule `sch` in place (meta-schedule's ScheduleFn hands us its own) and return it.
+
+        hints: the free parameters of a tuned record of a similar shape (see Choices), used
+        instead of the heuristics when tunable is False."""
         func = sch.mod["main"]
         if "tvmconv.layout" not in func.attrs:
             return None
         layout = str(func.attrs["tvmconv.layout"])
+        choices = Choices(sch, tunable, hints)
         # Look blocks up by name (get_sblock): a traced get_child_blocks would not replay in
         # meta-schedule once the schedule has added cache blocks.
         names = [str(n) for n in func.attrs["tvmconv.blocks"]]
@@ -103,7 +109,7 @@ class CPUConvTranspose2d(ScheduleRule):
                                 if phase_names else out_dtype)).bits
         lanes = vector_lanes(target, acc_bits)
         for name in phase_names:
-            _schedule_phase(sch, blocks[name], layout, lanes, tunable)
+            _schedule_phase(sch, blocks[name], layout, lanes, choices)
         if "pad" in blocks:
             _schedule_elementwise(sch, blocks["pad"], lanes)
         strides = [int(v) for v in func.attrs["tvmconv.strides"]]
@@ -111,16 +117,13 @@ class CPUConvTranspose2d(ScheduleRule):
         return sch
 
 
-def _split(sch, loop, extent: int, inner: int, tunable: bool, max_inner: int):
-    """Split `loop` into (outer, inner). Tunable: inner factor sampled among the divisors."""
-    if tunable:
-        factors = sch.sample_perfect_tile(loop, n=2, max_innermost_factor=max_inner)
-    else:
-        factors = [-(-extent // inner), inner]
-    return sch.split(loop, factors)
+def strategy_options(layout: str, depthwise: bool) -> list[str]:
+    if depthwise and layout == "NCHW":
+        return ["spatial"]  # channel vectors would gather the input across planes
+    return ["channel", "spatial"]
 
 
-def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
+def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     ext = _iter_extents(sch, block)
     if layout == "NCHW":
         names = ["n", "co", "rh", "rw", "qh", "qw", "ci", "jh", "jw"]
@@ -130,10 +133,12 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     loops = dict(zip(names, sch.get_loops(block)))
     depthwise = _is_depthwise(sch, block)
     out_per_group = int(sch.mod["main"].attrs["tvmconv.out_per_group"])
-    strategy = choose_strategy(layout, extents, lanes, depthwise, out_per_group)
+    strategy = choices.categorical(
+        strategy_options(layout, depthwise),
+        choose_strategy(layout, extents, lanes, depthwise, out_per_group))
 
     if strategy == "channel" and layout == "NCHW":
-        _relayout_for_channel_vectors(sch, block, lanes)
+        _relayout_for_channel_vectors(sch, block)
 
     if strategy == "channel":
         vec_axis, reg_axis = "co", "qw"
@@ -142,41 +147,60 @@ def _schedule_phase(sch, block, layout: str, lanes: int, tunable: bool):
     vec = largest_divisor(extents[vec_axis], 2 * lanes)
     vectors = -(-vec // lanes)
     reg = register_tile(extents[reg_axis], max(1, MAX_ACCUMULATORS // vectors))
-    vec_o, vec_i = _split(sch, loops[vec_axis], extents[vec_axis], vec, tunable, 2 * lanes)
-    reg_o, reg_i = _split(sch, loops[reg_axis], extents[reg_axis], reg, tunable, MAX_ACCUMULATORS)
+    vec_o, vec_i, vec = choices.split(loops[vec_axis], extents[vec_axis], vec, 2 * lanes)
+    reg_o, reg_i, _ = choices.split(loops[reg_axis], extents[reg_axis], reg, MAX_ACCUMULATORS)
 
     tiled = dict(loops, **{reg_axis: reg_o, vec_axis: vec_o})
-    if strategy == "channel":  # co tile outside qw tiles: the weight slab is reused across them
-        outer = [tiled[a] for a in ("n", "rh", "rw", "qh", "co", "qw")]
+    # Long reductions over input channels stream the whole weight slab of a tile from L2; a
+    # K block (ci split, its outer loop outside the spatial tiles) keeps a slice in L1. The
+    # tile then accumulates in the phase buffer itself across K blocks (no write cache).
+    k_block = choices.categorical([0, 32, 128], _default_k_block(extents))
+    if k_block and extents["ci"] > k_block:
+        ci_o, ci_i = sch.split(loops["ci"], [None, k_block])
+        reduction = [ci_i, loops["jh"], loops["jw"]]
     else:
-        outer = [tiled[a] for a in ("n", "co", "rh", "rw", "qh", "qw")]
-    reduction = [loops["ci"], loops["jh"], loops["jw"]]
-    sch.reorder(*outer, *reduction, reg_i, vec_i)
+        k_block, ci_o, reduction = 0, None, [loops["ci"], loops["jh"], loops["jw"]]
+    if strategy == "channel":  # co tile outside qw tiles: the weight slab is reused across them
+        order = ("n", "rh", "rw", "qh", "co", "qw")
+    else:
+        order = ("n", "co", "rh", "rw", "qh", "qw")
+    outer = [tiled[a] for a in order]
+    if ci_o is not None:  # K blocks inside the parallel rows, outside the tiles
+        sch.reorder(*outer[:4], ci_o, *outer[4:], *reduction, reg_i, vec_i)
+    else:
+        sch.reorder(*outer, *reduction, reg_i, vec_i)
 
     # Accumulate the register tile in a small cache written back once per tile (not worth it
-    # for depthwise: a handful of taps per output).
-    cache = None if depthwise else sch.cache_write(block, 0, "global")
+    # for depthwise: a handful of taps per output). Unit loops are kept so that the write-back
+    # has the same loops whatever the tile sizes: a traced get_loops must replay in
+    # meta-schedule for every sampled tile.
+    cache = None if depthwise or ci_o is not None else sch.cache_write(block, 0, "global")
     if cache is not None:
-        sch.reverse_compute_at(cache, outer[-1])
+        sch.reverse_compute_at(cache, outer[-1], preserve_unit_loops=True)
     sch.unroll(reg_i)
     if lanes > 1 and vec * 4 >= lanes:
         sch.vectorize(vec_i)
+        if cache is not None:
+            _vectorize_innermost(sch, cache)
     else:
         # Sub-128-bit vectors (e.g. 2 x float32 when the output is 2 wide) made TVM emit LLVM IR
         # that fails verification ("Instruction does not dominate all uses"); unroll them.
         sch.unroll(vec_i)
     # Parallel over all outer tiles except the innermost one (it owns the write cache); tiny
     # stages stay serial: waking the thread pool costs more than they do.
-    fused = sch.fuse(*outer[:-1])
+    fused = sch.fuse(*outer[:4]) if ci_o is not None else sch.fuse(*outer[:-1])
     if math.prod(ext) >= PARALLEL_MIN_MACS:
         sch.parallel(fused)
-    if cache is not None and not tunable:
-        # reverse_compute_at drops unit loops, so how many loops the write-back gets depends on
-        # the sampled tiles: a traced get_loops on it would not replay in meta-schedule.
-        _vectorize_innermost(sch, cache)
     # Last: loop annotations need the reduction block whole (init included).
-    sch.decompose_reduction(block, reduction[0])
+    sch.decompose_reduction(block, ci_o if ci_o is not None else reduction[0])
     return sch
+
+
+def _default_k_block(extents: dict) -> int:
+    """K block for the default schedule: only for long reductions over large images (small
+    images have too few tiles to amortise re-reading the accumulators per block)."""
+    long_reduction = extents["ci"] * extents["jh"] * extents["jw"] >= 1024
+    return 128 if long_reduction and extents["qh"] * extents["qw"] >= 256 else 0
 
 
 def _is_depthwise(sch, block) -> bool:
@@ -184,31 +208,30 @@ def _is_depthwise(sch, block) -> bool:
     return int(sch.get(block).iter_vars[6].dom.extent) == 1
 
 
-def _relayout_for_channel_vectors(sch, block, lanes: int):
-    """NCHW + channel vectors: put co innermost in the phase buffer and pack the weight."""
+def _relayout_for_channel_vectors(sch, block):
+    """NCHW + channel vectors: put co innermost in the phase buffer (the weight already is)."""
     sch.transform_layout(block, ("write", 0),
                          lambda n, co, rh, rw, qh, qw: (n, rh, rw, qh, qw, co))
-    reads = [r.source.name for r in sch.get(block).reads]
-    if "weight" not in reads:
-        return  # an earlier phase stage already packed the weight for every stage
-    weight_index = reads.index("weight")
-    packed = sch.cache_read(block, weight_index, "global")
-    sch.transform_layout(packed, ("write", 0), lambda ci, co, kh, kw: (kh, kw, ci, co))
-    # Per input channel: its (co, kh, kw) slab stays in L1 while the taps are written out as
-    # contiguous co rows.
-    ci, co, kh, kw = sch.get_loops(packed)
-    sch.reorder(ci, kh, kw, co)
-    if math.prod(_iter_extents(sch, packed)) >= PARALLEL_MIN_ELEMENTS:
+
+
+def schedule_pack_weight(sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
+    """(Cin, Cout/G, kh, kw) -> (Cin, kh, kw, Cout/G): per input channel its slab stays in L1
+    while the taps are written out as contiguous vectors of output channels."""
+    block = sch.get_sblock("pack_weight")
+    ci, kh, kw, co = sch.get_loops(block)
+    if math.prod(_iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
         sch.parallel(ci)
-    if lanes > 1:
+    if vector_lanes(target, 32) > 1 and _iter_extents(sch, block)[3] >= 4:
         sch.vectorize(co)
+    return sch
 
 
 def _vectorize_innermost(sch, block):
     loops = sch.get_loops(block)
     inner = loops[-1]
     extent = sch.get(inner).extent
-    if isinstance(extent, tirx.IntImm) and int(extent) > 1:
+    # Not below 4 lanes: sub-128-bit vectors trip TVM's LLVM code generator (see above).
+    if isinstance(extent, tirx.IntImm) and int(extent) >= 4:
         sch.vectorize(inner)
 
 

@@ -44,14 +44,21 @@ def compile_module(mod, target):
     return tvm.compile(mod, target=target)
 
 
-def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = None) -> Kernel:
-    """The compiled kernel of `desc` for `target` (default: this CPU), cached."""
+def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = None,
+          use_tuned: bool = True, log_dirs=None) -> Kernel:
+    """The compiled kernel of `desc` for `target` (default: this CPU), cached.
+
+    Its schedule: the best tuned record for desc in the tuning logs (tuning.records), else one
+    transferred from a tuned sibling shape, else the target's default schedule; the kernel's
+    `schedule_source` says which ('tuned', 'transferred', 'default'). log_dirs: search these
+    tuning log directories instead of the standard ones."""
     import tvm
 
     target = as_target(target)
     cache = cache if cache is not None else default_cache()
+    main, source = main_schedule(desc, target, use_tuned, log_dirs)
     try:
-        module = _cached_module(desc, target, cache, scheduled=True)
+        module = _cached_module(desc, target, cache, main)
     except tvm.error.InternalError as err:
         if "verification failed" not in str(err):
             raise
@@ -60,8 +67,20 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
         # phase stages). Root cause not found yet; the unscheduled compute always builds.
         warnings.warn(f"tvmconv: the scheduled kernel for {desc.key} failed LLVM verification; "
                       "using the unscheduled compute", RuntimeWarning, stacklevel=2)
-        module = _cached_module(desc, target, cache, scheduled=False)
-    return Kernel(desc, module, device=_device_for(target))
+        module = _cached_module(desc, target, cache, None)
+        source = "unscheduled"
+    return Kernel(desc, module, device=_device_for(target), schedule_source=source)
+
+
+def main_schedule(desc: ConvTranspose2dDesc, target, use_tuned: bool = True, log_dirs=None):
+    """(scheduled IRModule of desc's main function, its source: tuned/transferred/default)."""
+    if use_tuned:
+        from .tuning.records import tuned_schedule
+
+        tuned = tuned_schedule(desc, target, dirs=log_dirs)
+        if tuned is not None:
+            return tuned.schedule.mod, tuned.source
+    return schedule(desc, target).mod, "default"
 
 
 # Kernels this process has built, by (description, target): the front ends' second call with
@@ -78,13 +97,29 @@ def kernel_for(desc: ConvTranspose2dDesc, target=None) -> Kernel:
     return kernel
 
 
-def _cached_module(desc, target, cache: ModuleCache, scheduled: bool):
+def kernel_module(desc: ConvTranspose2dDesc, target, main_mod=None):
+    """The IRModule a kernel library holds: `main` (scheduled, or the bare compute when main_mod
+    is None) and, when desc's weight needs packing, `pack_weight`."""
+    import tvm
+    from tvm import s_tir
+
+    from .compute import pack_weight_func, prim_func
+    from .schedules.cpu import schedule_pack_weight
+
+    funcs = {"main": main_mod["main"] if main_mod is not None else prim_func(desc)}
+    pack = pack_weight_func(desc)
+    if pack is not None:
+        sch = s_tir.Schedule(pack)
+        if target.kind.name == "llvm":
+            sch = schedule_pack_weight(sch, target)
+        funcs["pack_weight"] = sch.mod["main"]
+    return tvm.IRModule(funcs)
+
+
+def _cached_module(desc, target, cache: ModuleCache, main_mod):
     import tvm
 
-    from .compute import prim_func
-
-    mod = (schedule(desc, target).mod if scheduled
-           else tvm.IRModule({"main": prim_func(desc)}))
+    mod = kernel_module(desc, target, main_mod)
     digest = cache_key(desc.key, json.dumps(target.export(), sort_keys=True, default=str),
                        tvm.__version__, schedule_hash(mod))
     return cache.get_or_build(target_name(target), desc.key, digest,

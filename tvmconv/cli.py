@@ -1,4 +1,4 @@
-"""Command line: ``tvmconv bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv tune``, ``bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,25 @@ def _parser() -> argparse.ArgumentParser:
                    help="skip untuned topi above this many GMAC (it runs single-threaded, naive)")
     b.add_argument("--json", help="also write the rows to this JSON file")
 
+    t = sub.add_parser("tune", help="auto-tune layers into tuning_logs/<target>/ (resumable)")
+    t.add_argument("--layers", default="suite",
+                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+    t.add_argument("--only", help="comma-separated layer names to tune")
+    t.add_argument("--one", metavar="PARAMS",
+                   help="tune one layer given by its parameters instead, e.g. \"in_channels=256 "
+                        "out_channels=128 height=8 width=8 kernel_size=4 stride=2 padding=1\"")
+    t.add_argument("--target", default=None, help="TVM target (default: this CPU)")
+    t.add_argument("--trials", type=int, default=64,
+                   help="trials per layer, counting those already in the log (default 64)")
+    t.add_argument("--per-batch", type=int, default=16,
+                   help="candidates measured per search iteration (default 16)")
+    t.add_argument("--cores", type=int, default=None,
+                   help="processes compiling candidates (default: physical cores)")
+    t.add_argument("--threads", type=int, default=2, help="threads the kernels run with (2)")
+    t.add_argument("--log-dir", help="database directory (default: tuning_logs/<target name>/)")
+    t.add_argument("--seed", type=int, default=None)
+    t.add_argument("--no-plot", action="store_true", help="skip the PNG report")
+
     o = sub.add_parser("overhead", help="per-call cost each API surface adds, on a tiny shape")
     o.add_argument("--rounds", type=int, default=15)
     o.add_argument("--calls", type=int, default=2000)
@@ -39,6 +58,10 @@ def main(argv=None) -> int:
         from .bench import main as bench_main
 
         return bench_main(args)
+    if args.command == "tune":
+        from .tuning.cli import main as tune_main
+
+        return tune_main(args)
     if args.command == "overhead":
         from .overhead import main as overhead_main
 

@@ -14,6 +14,8 @@ No stage multiplies a stride-inserted zero: see polyphase.py for the decompositi
 
 from __future__ import annotations
 
+import json
+
 from tvm import te, tirx
 
 from .description import ConvTranspose2dDesc
@@ -21,9 +23,9 @@ from .polyphase import AxisPlan, PhaseClass, axis_plans
 
 
 def placeholders(desc: ConvTranspose2dDesc) -> list[te.Tensor]:
-    """The kernel's inputs in argument order: input, weight and (if any) bias."""
+    """The kernel's inputs in argument order: input, weight (kernel layout) and (if any) bias."""
     args = [te.placeholder(desc.input_shape, desc.dtype, name="input"),
-            te.placeholder(desc.weight_shape, desc.dtype, name="weight")]
+            te.placeholder(desc.kernel_weight_shape, desc.dtype, name="weight")]
     if desc.has_bias:
         args.append(te.placeholder(desc.bias_shape, desc.dtype, name="bias"))
     return args
@@ -48,10 +50,24 @@ def prim_func(desc: ConvTranspose2dDesc):
     out = conv2d_transpose(desc, *args)
     func = te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
     # The schedule rules recognise our kernels, their layout and their blocks by these attributes.
+    # tvmconv.desc lets the tuning logs name the description of every workload they hold.
     return (func.with_attr("tvmconv.layout", desc.layout).with_attr("tvmconv.key", desc.key)
+            .with_attr("tvmconv.desc", json.dumps(desc.to_dict(), sort_keys=True))
             .with_attr("tvmconv.blocks", _stage_names(out))
             .with_attr("tvmconv.strides", [desc.stride_h, desc.stride_w])
             .with_attr("tvmconv.out_per_group", desc.out_channels // desc.groups))
+
+
+def pack_weight_func(desc: ConvTranspose2dDesc):
+    """The PrimFunc that packs an NCHW weight (Cin, Cout/G, kh, kw) into the kernel's
+    (Cin, kh, kw, Cout/G); None when desc's weight is already in that layout."""
+    if not desc.weight_needs_packing:
+        return None
+    w = te.placeholder(desc.weight_shape, desc.dtype, name="weight")
+    packed = te.compute(desc.kernel_weight_shape, lambda ci, kh, kw, co: w[ci, co, kh, kw],
+                        name="pack_weight")
+    return (te.create_prim_func([w, packed]).with_attr("global_symbol", "pack_weight")
+            .with_attr("tvmconv.pack_weight", True))
 
 
 def _stage_names(out: te.Tensor) -> list[str]:
@@ -114,7 +130,7 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
         else:
             ci, co_l = tirx.floordiv(co, cog) * cig + ci_l, tirx.floormod(co, cog)
         xv = xp[_spatial(desc, n, ci, ih, iw)]
-        wv = w[(ci, co_l, kh, kw) if desc.layout == "NCHW" else (ci, kh, kw, co_l)]
+        wv = w[ci, kh, kw, co_l]
         if acc != desc.dtype:
             xv, wv = xv.astype(acc), wv.astype(acc)
         return te.sum(xv * wv, axis=[ci_l, jh, jw])

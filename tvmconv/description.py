@@ -21,6 +21,10 @@ Tensor layouts:
     ============  ======================  ==========================
 
 The NHWC weight is MindSpore's NHWC weight (C_out, K1, K2, C_in/G in forward-convolution terms).
+Kernels read the weight as (Cin, kh, kw, Cout/G) in both layouts (``kernel_weight_shape``): output
+channels innermost, so vectors over them load contiguously. An NCHW weight is packed into it by a
+small ``pack_weight`` kernel, once per call for the functional surfaces and once per weight for the
+layers that own theirs.
 """
 
 from __future__ import annotations
@@ -148,6 +152,18 @@ class ConvTranspose2dDesc:
         if self.layout == "NCHW":
             return (self.in_channels, cog, self.kernel_h, self.kernel_w)
         return (self.in_channels, self.kernel_h, self.kernel_w, cog)
+
+    @property
+    def kernel_weight_shape(self) -> tuple[int, ...]:
+        """The weight as the compute reads it: (Cin, kh, kw, Cout/G), whatever the layout."""
+        return (self.in_channels, self.kernel_h, self.kernel_w, self.out_channels // self.groups)
+
+    @property
+    def weight_needs_packing(self) -> bool:
+        """Whether the weight's bytes differ from the kernel layout's: NCHW, unless the kernel
+        is 1x1 or each group has one output channel (then it is a reshape)."""
+        cog = self.out_channels // self.groups
+        return self.layout == "NCHW" and cog > 1 and self.kernel_h * self.kernel_w > 1
 
     @property
     def bias_shape(self) -> tuple[int, ...]:

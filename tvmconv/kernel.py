@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from . import tensors
@@ -17,18 +19,30 @@ class Kernel:
     NumPy for NumPy, a TVM tensor for a TVM tensor, a PyTorch tensor for a PyTorch tensor.
     """
 
-    def __init__(self, desc: ConvTranspose2dDesc, module, device):
+    def __init__(self, desc: ConvTranspose2dDesc, module, device, schedule_source="default"):
         self.desc = desc
         self.module = module
         self.device = device
+        self.schedule_source = schedule_source  # tuned, transferred, default or unscheduled
         self._func = module["main"]
+        self._pack = module["pack_weight"] if desc.weight_needs_packing else None
+        self._scratch = threading.local()  # per thread: the packed weight of the current call
+
+    @property
+    def weight_arg_shape(self) -> tuple[int, ...]:
+        """The shape run() wants the weight in: the user's layout when the kernel packs it,
+        else the kernel layout (for which the user's weight is a reshape)."""
+        d = self.desc
+        return d.weight_shape if d.weight_needs_packing else d.kernel_weight_shape
 
     def __call__(self, x, w, bias=None, out=None):
         d = self.desc
         if (bias is not None) != d.has_bias:
             raise ValueError(f"bias {'missing' if d.has_bias else 'given'} for a kernel compiled "
                              f"{'with' if d.has_bias else 'without'} bias")
-        args = [self._tensor(x, d.input_shape, "input"), self._tensor(w, d.weight_shape, "weight")]
+        args = [self._tensor(x, d.input_shape, "input"),
+                tensors.as_kernel_tensor(self._checked(w, d.weight_shape, "weight"), "weight",
+                                         self.weight_arg_shape)]
         if bias is not None:
             args.append(self._tensor(bias, d.bias_shape, "bias"))
         if out is None:
@@ -43,12 +57,44 @@ class Kernel:
         return result
 
     def run(self, args, out) -> None:
-        """The bare call: compact, aligned tensors of the right shapes and dtype, no checks."""
+        """The bare call: compact, aligned tensors of the right shapes (the weight in
+        weight_arg_shape) and dtype, no checks. Packs the weight first when it needs it."""
+        if self._pack is not None:
+            packed = getattr(self._scratch, "weight", None)
+            if packed is None:
+                import tvm
+
+                packed = self._scratch.weight = tvm.runtime.empty(
+                    self.desc.kernel_weight_shape, self.desc.dtype, self.device)
+            self._pack(args[1], packed)
+            args = [args[0], packed, *args[2:]]
         self._func(*args, out)
 
+    def run_packed(self, args, out) -> None:
+        """The bare call with the weight already in the kernel layout (see pack_weight)."""
+        self._func(*args, out)
+
+    def pack_weight(self, w):
+        """w (the user's layout: a NumPy array or DLPack tensor) as a new TVM tensor in the
+        kernel layout, for callers that own their weight and pack it once (run_packed)."""
+        import tvm
+
+        d = self.desc
+        w = tensors.as_kernel_tensor(self._checked(w, d.weight_shape, "weight"), "weight",
+                                     self.weight_arg_shape)
+        packed = tvm.runtime.empty(d.kernel_weight_shape, d.dtype, self.device)
+        if self._pack is not None:
+            self._pack(w, packed)
+        else:
+            packed.copyfrom(w)
+        return packed
+
     def _tensor(self, value, shape, name):
+        return tensors.as_kernel_tensor(self._checked(value, shape, name), name)
+
+    def _checked(self, value, shape, name):
         self._check(value, shape, name)
-        return tensors.as_kernel_tensor(value, name)
+        return value
 
     def _check(self, value, shape, name):
         if tuple(value.shape) != tuple(shape):
@@ -60,9 +106,11 @@ class Kernel:
         """Per-call milliseconds of `repeat` batches of `number` calls (TVM's time_evaluator)."""
         import tvm
 
+        d = self.desc
         inputs = [self._tensor(a, s, n) for a, s, n in zip(
-            args, (self.desc.input_shape, self.desc.weight_shape, self.desc.bias_shape),
-            ("input", "weight", "bias"))]
-        out = tvm.runtime.empty(self.desc.output_shape, self.desc.dtype, self.device)
+            args, (d.input_shape, d.weight_shape, d.bias_shape), ("input", "weight", "bias"))]
+        inputs[1] = self.pack_weight(inputs[1])
+        out = tvm.runtime.empty(d.output_shape, d.dtype, self.device)
+        # Times the kernel on a packed weight (what a layer that owns its weight runs).
         timer = self.module.time_evaluator("main", self.device, number=number, repeat=repeat)
         return [t * 1e3 for t in timer(*inputs, out).results]

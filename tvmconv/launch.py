@@ -46,7 +46,7 @@ def check_layer_call(x_shape, in_channels, w_shape, weight_shape, b_shape, bias_
 def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None):
     """Run desc's kernel on x, w (and bias), returning the result in x's kind, `out_shape`d."""
     kernel = kernel_for(desc)
-    args = [_tensor(x, "input", desc.input_shape), _tensor(w, "weight", desc.weight_shape)]
+    args = [_tensor(x, "input", desc.input_shape), _tensor(w, "weight", kernel.weight_arg_shape)]
     if bias is not None:
         args.append(_tensor(bias, "bias", desc.bias_shape))
     out, result = tensors.new_output(desc.output_shape, out_shape or desc.output_shape,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from .description import ConvTranspose2dDesc
-from .target import as_target
+from ..description import ConvTranspose2dDesc
+from ..target import as_target
 
 
 def design_space(target):
     """meta-schedule SpaceGenerator: our schedule rule with sampled tile sizes."""
     from tvm.s_tir import meta_schedule as ms
 
-    from .schedules import rule_for
+    from ..schedules import rule_for
 
     rule = rule_for(target)
     if rule is None:
@@ -28,7 +28,7 @@ def tune(desc: ConvTranspose2dDesc, work_dir: str, trials: int, target=None,
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
-    from .compute import prim_func
+    from ..compute import prim_func
 
     target = as_target(target)
     mod = tvm.IRModule({"main": prim_func(desc)})
@@ -42,7 +42,7 @@ def best_schedule(desc: ConvTranspose2dDesc, work_dir: str, target=None):
     import tvm
     from tvm.s_tir import meta_schedule as ms
 
-    from .compute import prim_func
+    from ..compute import prim_func
 
     target = as_target(target)
     db = ms.database.JSONDatabase(work_dir=work_dir, allow_missing=True)

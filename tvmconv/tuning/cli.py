@@ -1,0 +1,66 @@
+"""``tvmconv tune``: the command-line front of tuning.job."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..layers import Layer, layer_from_dict, load_layers
+
+
+def parse_one(text: str) -> Layer:
+    """'in_channels=256 out_channels=128 kernel_size=4 stride=2,2 ...' -> a Layer (batch 1,
+    padding 0 and name 'one' unless given). Values with commas are lists."""
+    fields = {"name": "one", "batch": 1, "padding": 0}
+    for item in text.replace(";", " ").split():
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--one: expected KEY=VALUE, got {item!r}")
+        if key in ("name", "dtype", "layout", "source"):
+            fields[key] = value
+        elif key == "bias":
+            fields[key] = value.lower() in ("1", "true", "yes")
+        else:
+            parts = [int(v) for v in value.split(",")]
+            fields[key] = parts[0] if len(parts) == 1 else parts
+    return layer_from_dict(fields)
+
+
+def select_layers(args) -> list[Layer]:
+    if args.one:
+        return [parse_one(args.one)]
+    layers = load_layers(args.layers)
+    if args.only:
+        wanted = args.only.split(",")
+        unknown = set(wanted) - {layer.name for layer in layers}
+        if unknown:
+            raise SystemExit(f"tvmconv tune: no layer(s) {sorted(unknown)} in {args.layers}")
+        layers = [layer for layer in layers if layer.name in wanted]
+    return layers
+
+
+def main(args) -> int:
+    # Before TVM starts its thread pool: kernels measured with the threads they will run with.
+    os.environ.setdefault("TVM_NUM_THREADS", str(args.threads))
+    os.environ.setdefault("TVM_THREAD_POOL_SPIN_COUNT", "0")
+    from ..target import as_target
+    from .job import default_log_dir, format_reports, run_job
+    from .report import plot_job
+
+    layers = select_layers(args)
+    target = as_target(args.target)
+    log_dir = Path(args.log_dir) if args.log_dir else default_log_dir(target)
+    reports = run_job(layers, target, log_dir, trials=args.trials, trials_per_iter=args.per_batch,
+                      cores=args.cores or "physical", seed=args.seed,
+                      emit=lambda line: print(line, flush=True))
+    print(format_reports(reports))
+    if not args.no_plot:
+        job_name = "one" if args.one else Path(args.layers).stem
+        path = plot_job(log_dir, layers, job_name)
+        print(f"plot: {path}" if path else "plot skipped: pip install -e '.[plot]' (matplotlib)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(1)

@@ -1,0 +1,225 @@
+"""``tvmconv tune``: tune layers for a target into tuning_logs/<target name>/.
+
+One meta-schedule run per layer over our design space (schedules/, tunable=True), guided by
+meta-schedule's XGBoost cost model, all layers sharing one JSON database. Every measured trial is
+appended to the database as it finishes, so a job killed at any point loses at most the batch in
+flight; run the same command again and each layer tunes only the trials it still lacks (the
+evolutionary search starts from the best records already there).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..description import ConvTranspose2dDesc
+from ..target import as_target, target_name
+from .records import PROJECT_LOGS, RECORD_FILE, WORKLOAD_FILE
+
+LAYERS_FILE = "layers.json"  # name -> description of every layer a job in this directory tuned
+
+
+@dataclass
+class LayerReport:
+    name: str
+    desc: ConvTranspose2dDesc
+    resumed: int = 0          # trials found in the database when the job started
+    trials: int = 0           # trials this job ran
+    wall_s: float = 0.0
+    best_ms: float | None = None     # tuned kernel, timed alone after tuning
+    default_ms: float | None = None  # the default schedule, timed the same way
+    history: list = field(default_factory=list)  # best GFLOP/s after each trial of this job
+
+    @property
+    def gflops(self):
+        return self.desc.flops / self.best_ms / 1e6 if self.best_ms else None
+
+    @property
+    def speedup(self):
+        return self.default_ms / self.best_ms if self.best_ms and self.default_ms else None
+
+
+def default_log_dir(target) -> Path:
+    return PROJECT_LOGS / target_name(target)
+
+
+def open_job_database(log_dir: Path):
+    from tvm.s_tir import meta_schedule as ms
+
+    log_dir.mkdir(parents=True, exist_ok=True)
+    return ms.database.JSONDatabase(path_workload=str(log_dir / WORKLOAD_FILE),
+                                    path_tuning_record=str(log_dir / RECORD_FILE))
+
+
+def workload_of(desc: ConvTranspose2dDesc):
+    import tvm
+
+    from ..compute import prim_func
+
+    return tvm.IRModule({"main": prim_func(desc)})
+
+
+def trials_in(log_dir: Path, desc: ConvTranspose2dDesc) -> list[float]:
+    """Mean run seconds of every trial of desc in the database files, in the order they were
+    measured (failed trials: inf). Read from the files: the database API sorts by speed."""
+    import tvm_ffi
+
+    shash = str(tvm_ffi.structural_hash(workload_of(desc)))
+    workloads = _lines(log_dir / WORKLOAD_FILE)
+    indices = {i for i, line in enumerate(workloads) if line[0] == shash}
+    secs = []
+    for index, record in _lines(log_dir / RECORD_FILE):
+        if index in indices:
+            runs = [float(s) for s in (record[1] or [])]
+            secs.append(sum(runs) / len(runs) if runs and max(runs) < 1e9 else float("inf"))
+    return secs
+
+
+def _lines(path: Path) -> list:
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text().splitlines():
+        line = line.strip().rstrip(",")
+        if line:
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:  # a line torn by a kill mid-write: that trial is lost
+                continue
+    return out
+
+
+def _progress_callback(report: LayerReport, total: int, start: float, emit, best_s: float):
+    """A meta-schedule measure callback that prints trials done, best GFLOP/s, time left."""
+    from tvm.s_tir.meta_schedule.measure_callback import PyMeasureCallback
+    from tvm.ir.utils import derived_object
+
+    best = [best_s]
+
+    @derived_object
+    class Progress(PyMeasureCallback):
+        def apply(self, task_scheduler, task_id, measure_candidates, builder_results,
+                  runner_results):
+            if not runner_results:
+                return
+            for result in runner_results:
+                runs = [float(s) for s in (result.run_secs or [])]
+                if runs and max(runs) < 1e9 and result.error_msg is None:
+                    best[0] = min(best[0], sum(runs) / len(runs))
+                report.trials += 1
+                report.history.append(report.desc.flops / best[0] / 1e9
+                                      if best[0] < float("inf") else 0.0)
+            elapsed = time.time() - start
+            left = elapsed / max(report.trials, 1) * max(total - report.trials, 0)
+            gflops = report.history[-1] if report.history else 0.0
+            emit(f"  {report.name}: trial {report.resumed + report.trials}/"
+                 f"{report.resumed + total}  best {gflops:7.1f} GFLOP/s (tuning-time)  "
+                 f"{_clock(elapsed)} elapsed, ~{_clock(left)} left")
+
+    return Progress()
+
+
+def search_strategy():
+    """Evolutionary search sized for our design space: it has a few free parameters per phase
+    stage, not thousands, so a population of 128 over 3 generations finds what meta-schedule's
+    default 512 x 4 finds, at a quarter of the search time (seconds per batch on 2 cores)."""
+    from tvm.s_tir import meta_schedule as ms
+
+    return ms.search_strategy.EvolutionarySearch(population_size=128, init_min_unmeasured=32,
+                                                 genetic_num_iters=3)
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}m{s:02d}s"
+
+
+def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, trials: int,
+               trials_per_iter: int = 16, cores="physical", seed=None, emit=print) -> LayerReport:
+    """Tune desc until the database holds `trials` trials of it; returns its report."""
+    from tvm.s_tir import meta_schedule as ms
+
+    from .space import design_space
+
+    done = trials_in(log_dir, desc)
+    report = LayerReport(name, desc, resumed=len(done))
+    remaining = trials - report.resumed
+    if remaining <= 0:
+        emit(f"  {name}: {report.resumed} trials already in {log_dir}, nothing to tune")
+        return report
+    emit(f"  {name}: {desc.flops / 1e9:.3f} GFLOP, {report.resumed} trials resumed, "
+         f"{remaining} to run")
+    start = time.time()
+    # meta-schedule's console logger: warnings only (its full log goes to log_dir/.work/logs).
+    logging.getLogger("tvm.s_tir.meta_schedule").setLevel(logging.WARNING)
+    ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
+                max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
+                database=open_job_database(log_dir), space=design_space(target),
+                cost_model="xgb", strategy=search_strategy(), num_tuning_cores=cores, seed=seed,
+                measure_callbacks=ms.measure_callback.MeasureCallback.create("default")
+                + [_progress_callback(report, remaining, start, emit, min(done, default=float("inf")))])
+    report.wall_s = time.time() - start
+    return report
+
+
+def time_schedules(report: LayerReport, target, log_dir: Path, number_ms: float = 200.0):
+    """Fill best_ms and default_ms: the tuned and the default kernel, timed alone, alike."""
+    from ..baselines import random_inputs
+    from ..build import build
+    from ..cache import ModuleCache
+
+    cache = ModuleCache(root=None)
+    x, w, b = random_inputs(report.desc)
+    args = (x, w) + ((b,) if b is not None else ())
+    for attr, use_tuned in (("default_ms", False), ("best_ms", True)):
+        kernel = build(report.desc, target, cache=cache, use_tuned=use_tuned,
+                       log_dirs=[log_dir])
+        if use_tuned and kernel.schedule_source != "tuned":
+            continue
+        first = min(kernel.time_ms(*args, number=1, repeat=1))
+        number = max(1, min(1000, int(number_ms / max(first, 1e-3) / 5)))
+        setattr(report, attr, sorted(kernel.time_ms(*args, number=number, repeat=5))[2])
+
+
+def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter: int = 16,
+            cores="physical", seed=None, emit=print, time_results: bool = True):
+    """Tune every layer (objects with .name and .desc); returns their LayerReports."""
+    target = as_target(target)
+    log_dir = Path(log_dir) if log_dir else default_log_dir(target)
+    _remember_layers(log_dir, layers)
+    emit(f"tuning {len(layers)} layer(s) for {target_name(target)} into {log_dir}: "
+         f"{trials} trials each, {trials_per_iter} per batch")
+    reports = []
+    for layer in layers:
+        report = tune_layer(layer.name, layer.desc, target, log_dir, trials, trials_per_iter,
+                            cores, seed, emit)
+        if time_results:
+            time_schedules(report, target, log_dir)
+        reports.append(report)
+    return reports
+
+
+def _remember_layers(log_dir: Path, layers) -> None:
+    """Keep log_dir/layers.json: the names and descriptions its records belong to."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / LAYERS_FILE
+    known = json.loads(path.read_text()) if path.exists() else {}
+    for layer in layers:
+        known[layer.name] = layer.desc.to_dict()
+    path.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+
+
+def format_reports(reports) -> str:
+    head = (f"{'layer':<20} {'trials':>7} {'wall':>8} {'default ms':>11} {'tuned ms':>9} "
+            f"{'GFLOP/s':>8} {'speed-up':>8}")
+    lines = [head, "-" * len(head)]
+    for r in reports:
+        def fmt(v, spec):
+            return format(v, spec) if v is not None else "-"
+        lines.append(f"{r.name:<20} {r.resumed + r.trials:>7} {_clock(r.wall_s):>8} "
+                     f"{fmt(r.default_ms, '11.4f'):>11} {fmt(r.best_ms, '9.4f'):>9} "
+                     f"{fmt(r.gflops, '8.1f')} {fmt(r.speedup, '7.2f'):>7}x")
+    return "\n".join(lines)

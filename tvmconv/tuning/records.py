@@ -1,0 +1,159 @@
+"""Tuned records: where they live, and which schedule a description gets from them.
+
+A tuning log directory is a meta-schedule JSON database (``database_workload.json`` and
+``database_tuning_record.json``) for one target. The directories searched, in order:
+
+1. each entry of ``$TVMCONV_TUNING_LOGS`` (os.pathsep-separated): a log directory, or a root
+   holding one sub-directory per target name (``llvm-znver4``, ``cuda-sm_90``);
+2. the project's committed ``tuning_logs/<target name>/``.
+
+The first directory holding a record of the description's exact workload wins (a user's own logs
+override the committed ones). A description with no record of its own can borrow the tile sizes
+of a tuned *sibling*: the same layer with another batch or spatial size (``transfer``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..description import ConvTranspose2dDesc
+from ..target import target_name
+
+ENV_VAR = "TVMCONV_TUNING_LOGS"
+PROJECT_LOGS = Path(__file__).resolve().parents[2] / "tuning_logs"
+WORKLOAD_FILE = "database_workload.json"
+RECORD_FILE = "database_tuning_record.json"
+# Fields a sibling may differ in: the layer is the same, the data it is applied to is not.
+SIBLING_FIELDS = ("batch", "height", "width")
+
+
+@dataclass(frozen=True)
+class TunedSchedule:
+    """A schedule from the logs: `source` is 'tuned' (the exact workload's best record) or
+    'transferred' (a sibling's choices re-applied); `origin` names the record's description."""
+
+    schedule: object
+    source: str
+    origin: str
+    log_dir: Path
+    run_ms: float
+
+
+def log_dirs(target) -> list[Path]:
+    """Existing log directories for target, highest priority first."""
+    name = target_name(target)
+    found = []
+    for entry in os.environ.get(ENV_VAR, "").split(os.pathsep):
+        if entry:
+            root = Path(entry).expanduser()
+            found.append(root / name if (root / name).is_dir() else root)
+    found.append(PROJECT_LOGS / name)
+    return [d for d in found if (d / WORKLOAD_FILE).is_file()]
+
+
+_DATABASES: dict = {}
+
+
+def open_database(log_dir: Path):
+    """meta-schedule JSONDatabase of log_dir, re-read only when its files change."""
+    from tvm.s_tir import meta_schedule as ms
+
+    paths = (log_dir / WORKLOAD_FILE, log_dir / RECORD_FILE)
+    stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
+    cached = _DATABASES.get(log_dir)
+    if cached is None or cached[0] != stamp:
+        db = ms.database.JSONDatabase(path_workload=str(paths[0]), path_tuning_record=str(paths[1]),
+                                      allow_missing=True)
+        cached = _DATABASES[log_dir] = (stamp, db, _index(db))
+    return cached[1], cached[2]
+
+
+def _index(db) -> dict:
+    """Description (from the kernel's tvmconv.desc attribute) -> its best record."""
+    best: dict = {}
+    for record in db.get_all_tuning_records():
+        func = record.workload.mod["main"]
+        if func.attrs is None or "tvmconv.desc" not in func.attrs:
+            continue
+        secs = _mean_secs(record)
+        if secs is None:
+            continue
+        desc = ConvTranspose2dDesc.from_dict(json.loads(str(func.attrs["tvmconv.desc"])))
+        if desc not in best or secs < _mean_secs(best[desc]):
+            best[desc] = record
+    return best
+
+
+def _mean_secs(record):
+    secs = [float(s) for s in (record.run_secs or [])]
+    if not secs or min(secs) >= 1e9:  # meta-schedule marks failed runs with 1e10
+        return None
+    return sum(secs) / len(secs)
+
+
+def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dirs=None):
+    """The TunedSchedule desc gets from the logs for target (or from `dirs`), or None (then:
+    the default schedule)."""
+    dirs = log_dirs(target) if dirs is None else [Path(d) for d in dirs]
+    for log_dir in dirs:
+        _, index = open_database(log_dir)
+        record = index.get(desc)
+        if record is not None:
+            return TunedSchedule(_replay(desc, record), "tuned", desc.key, log_dir,
+                                 _mean_secs(record) * 1e3)
+    if not transfer:
+        return None
+    for log_dir in dirs:
+        _, index = open_database(log_dir)
+        sibling = nearest_sibling(desc, index)
+        if sibling is not None:
+            return TunedSchedule(_transfer(desc, index[sibling], target), "transferred",
+                                 sibling.key, log_dir, _mean_secs(index[sibling]) * 1e3)
+    return None
+
+
+def nearest_sibling(desc: ConvTranspose2dDesc, candidates):
+    """The tuned description closest to desc that differs only in batch/height/width."""
+    def same_layer(other):
+        return all(getattr(other, f) == getattr(desc, f)
+                   for f in desc.to_dict() if f not in SIBLING_FIELDS)
+
+    def distance(other):
+        return sum(abs(_log(getattr(other, f)) - _log(getattr(desc, f))) for f in SIBLING_FIELDS)
+
+    siblings = [c for c in candidates if c != desc and same_layer(c)]
+    return min(siblings, key=distance, default=None)
+
+
+def _log(v: int) -> float:
+    import math
+
+    return math.log(max(v, 1))
+
+
+def _replay(desc, record):
+    """The record's trace applied to desc's own compute."""
+    import tvm
+    from tvm import s_tir
+
+    from ..compute import prim_func
+
+    sch = s_tir.Schedule(tvm.IRModule({"main": prim_func(desc)}))
+    record.trace.apply_to_schedule(sch, remove_postproc=False)
+    return sch
+
+
+def _transfer(desc, record, target):
+    """desc scheduled by our rule with the sibling record's choices (tile sizes, strategies)."""
+    from tvm import s_tir
+
+    from ..compute import prim_func
+    from ..schedules import rule_for
+    from ..schedules.choices import hint_values
+
+    rule = rule_for(target)
+    return rule.schedule(s_tir.Schedule(prim_func(desc)), target, False,
+                         hints=hint_values(record.trace))
