@@ -221,8 +221,12 @@ def schedule_pack_weight(sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
     ci, kh, kw, co = sch.get_loops(block)
     if math.prod(_iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
         sch.parallel(ci)
-    if vector_lanes(target, 32) > 1 and _iter_extents(sch, block)[3] >= 4:
-        sch.vectorize(co)
+    lanes = vector_lanes(target, DataType(str(sch.get(block).writes[0].source.dtype)).bits)
+    if lanes > 1 and _iter_extents(sch, block)[3] >= 4:
+        # One vector register at a time: vectorising all of a 512-wide co loop made LLVM
+        # build a 512-lane gather and spend minutes compiling it.
+        _, co_i = sch.split(co, [None, min(lanes, _iter_extents(sch, block)[3])])
+        sch.vectorize(co_i)
     return sch
 
 

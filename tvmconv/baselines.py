@@ -78,3 +78,79 @@ def random_inputs(desc: ConvTranspose2dDesc, seed: int = 0):
                                                          * desc.in_channels)).astype(desc.dtype)
     b = rng.standard_normal(desc.bias_shape).astype(desc.dtype) if desc.has_bias else None
     return x, w, b
+
+
+def ort_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def ort_conv_transpose2d(desc: ConvTranspose2dDesc, w, bias=None, threads: int = 2):
+    """A closure f(x) running ONNX Runtime's ConvTranspose (MLAS) with w (and bias) as
+    initializers, the way a deployed ONNX model holds them; None for NHWC (ONNX is NCHW-only)."""
+    if desc.layout != "NCHW":
+        return None
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    elem = {"float32": TensorProto.FLOAT, "float16": TensorProto.FLOAT16}[desc.dtype]
+    inits = [numpy_helper.from_array(w, "w")] + (
+        [numpy_helper.from_array(bias, "b")] if bias is not None else [])
+    node = helper.make_node(
+        "ConvTranspose", ["x", "w"] + (["b"] if bias is not None else []), ["y"],
+        strides=[desc.stride_h, desc.stride_w], dilations=[desc.dilation_h, desc.dilation_w],
+        pads=[desc.pad_top, desc.pad_left, desc.pad_bottom, desc.pad_right],
+        output_padding=[desc.output_padding_h, desc.output_padding_w], group=desc.groups,
+        kernel_shape=[desc.kernel_h, desc.kernel_w])
+    graph = helper.make_graph(
+        [node], "conv_transpose", [helper.make_tensor_value_info("x", elem, desc.input_shape)],
+        [helper.make_tensor_value_info("y", elem, desc.output_shape)], inits)
+    # IR version 8 (opset 17's): onnx may default to an IR newer than onnxruntime reads.
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    try:
+        session = ort.InferenceSession(model.SerializeToString(), options,
+                                       providers=["CPUExecutionProvider"])
+    except ort.capi.onnxruntime_pybind11_state.NotImplemented:
+        return None  # e.g. no fp16 ConvTranspose kernel in this build
+
+    def run(x):
+        return session.run(["y"], {"x": x})[0]
+
+    return run
+
+
+def sgemm_peak_gflops(threads: int, n: int = 2048, repeats: int = 5) -> float:
+    """This machine's practical fp32 peak: a large single-precision matrix product (PyTorch's
+    BLAS when installed, else NumPy's), best of `repeats`."""
+    import time
+
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((n, n)).astype(np.float32)
+    if torch_available():
+        import torch
+
+        torch.set_num_threads(threads)
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        out = torch.empty((n, n))
+
+        def matmul():
+            torch.mm(ta, tb, out=out)
+    else:
+        out = np.empty((n, n), np.float32)
+
+        def matmul():
+            np.matmul(a, b, out=out)
+    matmul()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        matmul()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n ** 3 / best / 1e9

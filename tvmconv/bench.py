@@ -1,4 +1,9 @@
-"""``tvmconv bench``: our kernels vs TVM's untuned topi vs PyTorch, side by side in one run.
+"""``tvmconv bench``: our kernels vs PyTorch (oneDNN), ONNX Runtime (MLAS) and TVM's untuned topi,
+side by side in one run.
+
+Ours is timed twice: ``fn``, the functional surfaces' path (the weight packed into the kernel
+layout on every call), and ``layer``, the path of a layer that owns its weight (packed once).
+ONNX Runtime holds the weight as an initializer, as a deployed model does.
 
 Method (these machines are noisy): competitors alternate in rounds, each timed over a batch of
 calls per round, with a 50 ms pause between competitors so idle worker threads settle; the
@@ -8,6 +13,7 @@ reported time is the median over rounds. Useful GFLOP/s count no stride-inserted
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -15,8 +21,8 @@ import statistics
 import sys
 import time
 
-from .baselines import build_topi, random_inputs, topi_supports, torch_available, \
-    torch_conv_transpose2d
+from .baselines import build_topi, ort_available, ort_conv_transpose2d, random_inputs, \
+    sgemm_peak_gflops, topi_supports, torch_available, torch_conv_transpose2d
 from .layers import load_layers
 
 # Set before TVM's and torch's thread pools exist (bench re-executes itself with them).
@@ -51,7 +57,8 @@ def _calls_for(fn, budget_ms: float) -> int:
     return max(1, min(1000, int(budget_ms / max(first, 1e-3))))
 
 
-def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: float) -> dict:
+def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: float,
+                threads: int = 2) -> dict:
     import tvm
 
     from .build import build
@@ -62,12 +69,22 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
     x, w, b = random_inputs(desc)
     kernel = build(desc, target)
     row = {"name": layer.name, "gflop": desc.flops / 1e9, "key": desc.key,
+           "schedule": kernel.schedule_source,
            "max_rel_error": max_relative_error(desc, kernel(x, w, b), x, w, b),
            "executed_mac_ratio": executed_macs(desc) * 2 / desc.flops}
     dev = kernel.device
-    tx, tw = tvm.runtime.tensor(x, dev), tvm.runtime.tensor(w, dev)
+    tx, tw = tvm.runtime.tensor(x, dev), tvm.runtime.tensor(w.reshape(kernel.weight_arg_shape), dev)
     tb = tvm.runtime.tensor(b, dev) if b is not None else None
-    competitors = {"ours": lambda: kernel(tx, tw, tb)}
+    packed = kernel.pack_weight(w)
+    out_fn = tvm.runtime.empty(desc.output_shape, desc.dtype, dev)
+    out_layer = tvm.runtime.empty(desc.output_shape, desc.dtype, dev)
+    args_fn = [tx, tw] + ([tb] if tb is not None else [])
+    args_layer = [tx, packed] + ([tb] if tb is not None else [])
+    kernel.run_packed(args_layer, out_layer)  # the layer path must be right too
+    row["max_rel_error"] = max(row["max_rel_error"],
+                               max_relative_error(desc, out_layer.numpy(), x, w, b))
+    competitors = {"fn": lambda: kernel.run(args_fn, out_fn),
+                   "layer": lambda: kernel.run_packed(args_layer, out_layer)}
 
     topi_macs = (desc.batch * desc.in_channels * desc.out_channels // desc.groups
                  * desc.out_height * desc.out_width * desc.kernel_h * desc.kernel_w)
@@ -85,10 +102,21 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
             txx, tww = torch.from_numpy(x), torch.from_numpy(w)
             tbb = torch.from_numpy(b) if b is not None else None
             competitors["torch"] = lambda: run(txx, tww, tbb)
+    if ort_available():
+        ort_run = ort_conv_transpose2d(desc, w, b, threads)
+        if ort_run is not None:
+            competitors["ort"] = lambda: ort_run(x)
 
     calls = {}
-    for name, fn in competitors.items():
-        fn()  # warm up (first call of a kernel/library)
+    for name, fn in list(competitors.items()):
+        try:
+            fn()  # warm up (first call of a kernel/library)
+        except Exception as err:  # pylint: disable=broad-except
+            # a peer without this case (e.g. fp16 on this CPU build) is a note, not a crash
+            row[f"{name}_note"] = f"failed: {str(err).splitlines()[0][:120]}"
+            print(f"  {layer.name}: {name} {row[name + '_note']}", file=sys.stderr)
+            del competitors[name]
+            continue
         calls[name] = 1 if name == "topi" else _calls_for(fn, round_ms)
     samples = {name: [] for name in competitors}
     for _ in range(rounds):
@@ -99,11 +127,17 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
             samples[name].append(time_batch_ms(fn, calls[name]))
     for name, values in samples.items():
         row[f"{name}_ms"] = statistics.median(values)
-    row["ours_gflops"] = desc.flops / row["ours_ms"] / 1e6
+    row["ours_ms"] = row["layer_ms"]
+    row["ours_gflops"] = desc.flops / row["layer_ms"] / 1e6
+    peers = [row[k] for k in ("torch_ms", "ort_ms") if k in row]
+    if peers:
+        row["best_peer_ms"] = min(peers)
+        row["layer_vs_best_peer"] = row["best_peer_ms"] / row["layer_ms"]
     if "torch_ms" in row:
-        row["speed_vs_torch"] = row["torch_ms"] / row["ours_ms"]
+        row["fn_vs_torch"] = row["torch_ms"] / row["fn_ms"]
+        row["speed_vs_torch"] = row["torch_ms"] / row["layer_ms"]
     if "topi_ms" in row:
-        row["speed_vs_topi"] = row["topi_ms"] / row["ours_ms"]
+        row["speed_vs_topi"] = row["topi_ms"] / row["layer_ms"]
     return row
 
 
@@ -112,24 +146,32 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
-def format_table(rows: list[dict]) -> str:
-    head = (f"{'layer':<20} {'GFLOP':>7} {'ours ms':>9} {'topi ms':>9} {'torch ms':>9} "
-            f"{'ours GF/s':>9} {'x torch':>8} {'x topi':>8} {'rel err':>8}")
+def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
+    head = (f"{'layer':<20} {'sched':<6} {'GFLOP':>6} {'fn ms':>8} {'layer ms':>8} "
+            f"{'torch ms':>8} {'ort ms':>8} {'GF/s':>6} {'%peak':>5} {'lay/best':>8} "
+            f"{'fn/torch':>8} {'rel err':>7}")
     lines = [head, "-" * len(head)]
 
     def fmt(v, spec):
         return format(v, spec) if v is not None else "-"
 
     for r in rows:
+        peak = r["ours_gflops"] / peak_gflops * 100 if peak_gflops else None
         lines.append(
-            f"{r['name']:<20} {r['gflop']:>7.3f} {fmt(r.get('ours_ms'), '9.3f'):>9} "
-            f"{fmt(r.get('topi_ms'), '9.2f'):>9} {fmt(r.get('torch_ms'), '9.3f'):>9} "
-            f"{r['ours_gflops']:>9.1f} {fmt(r.get('speed_vs_torch'), '8.2f'):>8} "
-            f"{fmt(r.get('speed_vs_topi'), '8.1f'):>8} {r['max_rel_error']:>8.1e}")
+            f"{r['name']:<20} {r.get('schedule', '')[:6]:<6} {r['gflop']:>6.3f} "
+            f"{fmt(r.get('fn_ms'), '8.3f'):>8} {fmt(r.get('layer_ms'), '8.3f'):>8} "
+            f"{fmt(r.get('torch_ms'), '8.3f'):>8} {fmt(r.get('ort_ms'), '8.3f'):>8} "
+            f"{r['ours_gflops']:>6.1f} {fmt(peak, '5.0f'):>5} "
+            f"{fmt(r.get('layer_vs_best_peer'), '8.2f'):>8} {fmt(r.get('fn_vs_torch'), '8.2f'):>8} "
+            f"{r['max_rel_error']:>7.0e}")
     lines.append("-" * len(head))
-    lines.append(f"geometric mean speed vs torch: {geomean(r.get('speed_vs_torch') for r in rows):.2f}x"
-                 f"   vs topi (untuned): {geomean(r.get('speed_vs_topi') for r in rows):.1f}x"
-                 "   (ratios > 1: ours is faster)")
+    lines.append(
+        f"geometric means: layer vs faster peer {geomean(r.get('layer_vs_best_peer') for r in rows):.2f}x"
+        f", fn vs torch {geomean(r.get('fn_vs_torch') for r in rows):.2f}x"
+        f", layer vs topi (untuned) {geomean(r.get('speed_vs_topi') for r in rows):.1f}x"
+        "  (ratios > 1: ours is faster)")
+    if peak_gflops:
+        lines.append(f"fp32 peak (2048^3 sgemm, same threads): {peak_gflops:.0f} GFLOP/s")
     return "\n".join(lines)
 
 
@@ -146,22 +188,28 @@ def main(args) -> int:
 
     target = as_target(args.target)
     layers = load_layers(args.layers)
+    if args.dtype != "float32":  # fp16 in, fp32 accumulate
+        layers = [dataclasses.replace(layer, desc=layer.desc.replace(
+            dtype=args.dtype, accum_dtype="float32")) for layer in layers]
     if args.only:
         wanted = set(args.only.split(","))
         layers = [layer for layer in layers if layer.name in wanted]
     print(f"target {target.export()}, {args.threads} threads, {args.rounds} rounds", flush=True)
     rows = []
     for layer in layers:
-        row = bench_layer(layer, target, args.rounds, args.topi_limit, args.round_ms)
+        row = bench_layer(layer, target, args.rounds, args.topi_limit, args.round_ms,
+                          args.threads)
         rows.append(row)
-        print(f"  {layer.name}: ours {row['ours_ms']:.3f} ms"
-              + (f", torch {row['torch_ms']:.3f} ms" if "torch_ms" in row else "")
-              + (f", topi {row['topi_ms']:.1f} ms" if "topi_ms" in row else ""), flush=True)
-    print(format_table(rows))
+        print(f"  {layer.name}: layer {row['layer_ms']:.3f} ms, fn {row['fn_ms']:.3f} ms"
+              + "".join(f", {k} {row[k + '_ms']:.3f} ms" for k in ("torch", "ort", "topi")
+                        if k + "_ms" in row), flush=True)
+    peak = sgemm_peak_gflops(args.threads)
+    print(format_table(rows, peak))
     bad = [r["name"] for r in rows if not r["max_rel_error"] < 1e-3]
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(rows, f, indent=1)
+            json.dump({"sgemm_peak_gflops": peak, "threads": args.threads, "rows": rows}, f,
+                      indent=1)
     if bad:
         print(f"ERROR: results differ from the reference on {bad}", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tvmconv", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("bench", help="time our kernels vs topi (untuned) vs PyTorch")
+    b = sub.add_parser("bench", help="time our kernels vs PyTorch, ONNX Runtime and topi")
     b.add_argument("--layers", default="suite",
                    help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
     b.add_argument("--only", help="comma-separated layer names to run")
@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--topi-limit", type=float, default=40.0,
                    help="skip untuned topi above this many GMAC (it runs single-threaded, naive)")
     b.add_argument("--json", help="also write the rows to this JSON file")
+    b.add_argument("--dtype", default="float32", choices=["float32", "float16"],
+                   help="float16: fp16 in and out, fp32 accumulation (default float32)")
 
     t = sub.add_parser("tune", help="auto-tune layers into tuning_logs/<target>/ (resumable)")
     t.add_argument("--layers", default="suite",

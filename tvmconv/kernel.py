@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -80,8 +81,9 @@ class Kernel:
         import tvm
 
         d = self.desc
-        w = tensors.as_kernel_tensor(self._checked(w, d.weight_shape, "weight"), "weight",
-                                     self.weight_arg_shape)
+        if math.prod(w.shape) != math.prod(d.weight_shape):  # a reshape of it is welcome
+            self._check(w, d.weight_shape, "weight")
+        w = tensors.as_kernel_tensor(w, "weight", self.weight_arg_shape)
         packed = tvm.runtime.empty(d.kernel_weight_shape, d.dtype, self.device)
         if self._pack is not None:
             self._pack(w, packed)

@@ -9,7 +9,7 @@ input is non-contiguous or misaligned and has to be copied once.
 
 from __future__ import annotations
 
-from . import tensors
+from . import owned, tensors
 from .build import kernel_for
 from .description import DTYPES, ConvTranspose2dDesc
 
@@ -43,15 +43,22 @@ def check_layer_call(x_shape, in_channels, w_shape, weight_shape, b_shape, bias_
         raise ValueError(f"{prefix}bias must have shape {bias_shape}, got {b_shape}")
 
 
-def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None):
-    """Run desc's kernel on x, w (and bias), returning the result in x's kind, `out_shape`d."""
+def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None, owner=None):
+    """Run desc's kernel on x, w (and bias), returning the result in x's kind, `out_shape`d.
+
+    owner: the layer that owns w (see owned.py); its packed copy of w is reused across calls."""
     kernel = kernel_for(desc)
-    args = [_tensor(x, "input", desc.input_shape), _tensor(w, "weight", kernel.weight_arg_shape)]
+    packed = owned.packed_weight(owner, kernel, w) if owner is not None else None
+    weight = packed if packed is not None else _tensor(w, "weight", kernel.weight_arg_shape)
+    args = [_tensor(x, "input", desc.input_shape), weight]
     if bias is not None:
         args.append(_tensor(bias, "bias", desc.bias_shape))
     out, result = tensors.new_output(desc.output_shape, out_shape or desc.output_shape,
                                      desc.dtype, tensors.kind_of(x))
-    kernel.run(args, out)
+    if packed is not None:
+        kernel.run_packed(args, out)
+    else:
+        kernel.run(args, out)
     return result
 
 

@@ -83,7 +83,17 @@ def as_kernel_tensor(value, name: str, shape=None) -> tvm_ffi.Tensor:
 
 
 def _from_numpy(array: np.ndarray) -> tvm_ffi.Tensor:
-    return tvm_ffi.from_dlpack(aligned(array))
+    array = aligned(array)
+    if not array.flags.writeable:
+        # NumPy exports no DLPack of a read-only array (a layer's owned weight). The kernels
+        # only read their inputs: a writable alias of the same memory is safe, else a copy.
+        alias = array.view()
+        try:
+            alias.flags.writeable = True
+        except ValueError:
+            alias = aligned(array.copy())
+        array = alias
+    return tvm_ffi.from_dlpack(array)
 
 
 def dtype_name(value, name: str = "input") -> str:

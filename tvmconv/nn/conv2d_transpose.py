@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tensors
+from ..owned import OwnedWeight
 from ..args import is_int, positive_int
 from ..launch import check_layer_call, conv_transpose, input_dtype
 from ..ops import Conv2DTranspose
@@ -23,12 +24,16 @@ class Conv2dTranspose:
     """``layer = Conv2dTranspose(in_channels, out_channels, kernel_size, ...)``; ``layer(x)``.
 
     x is (N, in_channels, H, W); the weight (in_channels, out_channels/group, kH, kW); the bias
-    (out_channels,). ``weight``/``bias`` are plain NumPy attributes: read or assign them.
+    (out_channels,). ``weight``/``bias`` are attributes: read or assign them. An assigned NumPy
+    weight is stored as a read-only copy, packed once for the kernel (see tvmconv.owned):
+    assign a new array to change it.
 
     Positional order follows the MindSpore documentation this project was given (dilation
     after padding); MindSpore 2.10's newer arguments are keyword-only: ``output_padding``,
     ``dtype`` ('float32' or 'float16') and, ours, ``seed`` for the initialisers.
     """
+
+    weight = OwnedWeight()
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same",
                  padding=0, dilation=1, group=1, has_bias=False, weight_init=None,
@@ -97,7 +102,7 @@ class Conv2dTranspose:
         desc = self._descs.get(key)
         if desc is None:
             desc = self._descs[key] = self._describe(x_shape, key[2], key[3], dtype)
-        out = conv_transpose(desc, x, weight, bias)
+        out = conv_transpose(desc, x, weight, bias, owner=self)
         return _append_zeros(out, self.output_padding) if any(self.output_padding) else out
 
     def _describe(self, x_shape, w_shape, b_shape, dtype):

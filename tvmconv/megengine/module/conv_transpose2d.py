@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import tensors
+from ...owned import OwnedWeight
 from ...args import pair, positive_int
 from ...description import ConvTranspose2dDesc
 from ...launch import check_layer_call, conv_transpose, input_dtype
@@ -25,10 +26,14 @@ _COMPUTE_MODES = {"default": "float16", "float32": "float32"}  # fp16 input -> a
 class ConvTranspose2d:
     """``layer = ConvTranspose2d(in_channels, out_channels, kernel_size, ...)``; ``layer(x)``.
 
-    ``weight`` and ``bias`` (or None) are plain NumPy attributes to read or assign.
+    ``weight`` and ``bias`` (or None) are attributes to read or assign. An assigned NumPy weight
+    is stored as a read-only copy, packed once for the kernel (see tvmconv.owned): assign a new
+    array to change it.
     ``compute_mode='float32'`` makes float16 inputs accumulate in float32; 'default' lets them
     accumulate in float16.
     """
+
+    weight = OwnedWeight()
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, dilation=1, groups=1, bias=True,
@@ -90,7 +95,7 @@ class ConvTranspose2d:
         desc = self._descs.get(key)
         if desc is None:
             desc = self._descs[key] = self._describe(*key)
-        return conv_transpose(desc, inp, weight, bias)
+        return conv_transpose(desc, inp, weight, bias, owner=self)
 
     def _describe(self, x_shape, dtype, w_shape, b_shape) -> ConvTranspose2dDesc:
         check_layer_call(x_shape, self.in_channels, w_shape, self.weight_shape, b_shape,
