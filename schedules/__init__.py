@@ -8,10 +8,10 @@ meta-schedule design space. Rules plug into ``tvm.s_tir.dlight.ApplyDefaultSched
 Installed as ``tvmconv.schedules`` (see pyproject.toml).
 """
 
-from .choices import Choices, hint_values
+from .choices import Choices, hints_from_trace
 from .cpu import CPUConvTranspose2d
 
-__all__ = ["CPUConvTranspose2d", "Choices", "hint_values", "rule_for"]
+__all__ = ["CPUConvTranspose2d", "Choices", "hints_from_trace", "rule_for"]
 
 
 def rule_for(target):

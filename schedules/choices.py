@@ -1,55 +1,76 @@
-"""The free parameters of a schedule rule, and where their values come from."""
+"""The free parameters of a schedule rule, and where their values come from.
+
+A rule has two kinds of free parameters:
+
+* structural ones (which axis to vectorise, how wide, whether to block the reduction): they
+  decide which schedule instructions run, so they are plain Python values. meta-schedule samples
+  by *replaying* a design-space trace with fresh random decisions, never re-running the rule, so
+  each structural combination is its own design space (``enumerate_structures``);
+* tile sizes: sampled inside the trace (``sample_perfect_tile``), which meta-schedule replays,
+  mutates and learns.
+
+Each design space records its structure as a block annotation (``STRUCTURE_KEY``), so that a tuned
+record says which structure won, and a similar shape can borrow it (``hints_from_trace``).
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
+
+STRUCTURE_KEY = "tvmconv.structure"
+
 
 class Choices:
-    """Where the rule's free parameters come from, in the order the rule asks for them:
+    """Where the rule's free parameters come from, in the order the rule asks for them.
 
-    * tunable: sampled (sample_categorical / sample_perfect_tile), so meta-schedule can search
-      them and its traces record them;
-    * hints: a list of values taken from a tuned record of a similar shape (``hint_values``):
-      a categorical's index, a split's inner factor (clipped to the loop; tails are predicated);
-    * otherwise: the heuristic default the caller passes.
+    structure: name -> option index for structural choices (clipped to the options offered);
+    tunable: tile sizes sampled; tiles (fixed mode): inner tile factors to use, in order
+    (clipped to the loop; tails are predicated); otherwise: the heuristic defaults.
     """
 
-    def __init__(self, sch, tunable: bool, hints=None):
+    def __init__(self, sch, tunable: bool, structure=None, tiles=None):
         self.sch, self.tunable = sch, tunable
-        self.hints = list(hints) if hints and not tunable else []
+        self.structure = dict(structure or {})
+        self.tiles = list(tiles or []) if not tunable else []
+        self.options: dict[str, int] = {}  # name -> most options any stage offered
 
-    def categorical(self, options: list, default):
-        if len(options) == 1:
-            return options[0]
-        if self.tunable:
-            index = self.sch.sample_categorical(list(range(len(options))),
-                                                [1.0 / len(options)] * len(options))
-            return options[int(self.sch.get(index))]
-        if self.hints:
-            return options[min(int(self.hints.pop(0)), len(options) - 1)]
+    def categorical(self, name: str, options: list, default):
+        self.options[name] = max(self.options.get(name, 1), len(options))
+        if name in self.structure:
+            return options[min(int(self.structure[name]), len(options) - 1)]
         return default
 
     def split(self, loop, extent: int, inner: int, max_inner: int):
-        """(outer, inner) loops and the inner factor."""
+        """(outer, inner) loops and the inner factor (None when sampled)."""
         if self.tunable:
             factors = self.sch.sample_perfect_tile(loop, n=2, max_innermost_factor=max_inner)
-            inner = int(self.sch.get(factors[1]))
+            inner = None
         else:
-            if self.hints:
-                inner = max(1, min(int(self.hints.pop(0)), extent))
+            if self.tiles:
+                inner = max(1, min(int(self.tiles.pop(0)), extent))
             factors = [-(-extent // inner), inner]
         outer_loop, inner_loop = self.sch.split(loop, factors)
         return outer_loop, inner_loop, inner
 
 
-def hint_values(trace) -> list[int]:
-    """The free parameters a trace of this rule decided, in Choices' order."""
-    values = []
+def enumerate_structures(options: dict[str, int]) -> list[dict[str, int]]:
+    """Every combination of structural option indices."""
+    names = sorted(options)
+    return [dict(zip(names, combo))
+            for combo in itertools.product(*(range(options[n]) for n in names))]
+
+
+def structure_text(structure: dict) -> str:
+    return json.dumps(structure, sort_keys=True)
+
+
+def hints_from_trace(trace) -> tuple[dict, list[int]]:
+    """(structure, inner tile factors in order) a trace of a tvmconv rule decided."""
+    structure, tiles = {}, []
     for inst in trace.insts:
-        decision = trace.decisions.get(inst) if inst in trace.decisions else None
-        if decision is None:
-            continue
-        if inst.kind.name == "SampleCategorical":
-            values.append(int(decision))
-        elif inst.kind.name == "SamplePerfectTile":
-            values.append(int(list(decision)[-1]))
-    return values
+        if inst.kind.name == "Annotate" and str(inst.attrs[0]) == STRUCTURE_KEY:
+            structure = json.loads(str(inst.inputs[1]))
+        elif inst.kind.name == "SamplePerfectTile" and inst in trace.decisions:
+            tiles.append(int(list(trace.decisions[inst])[-1]))
+    return structure, tiles

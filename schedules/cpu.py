@@ -25,7 +25,7 @@ from tvm.runtime import DataType
 from tvm.s_tir.dlight import ScheduleRule
 from tvm.target import Target, codegen
 
-from .choices import Choices
+from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
 
 # Accumulator registers one micro-kernel may use (x86-64 has 16 or 32 vector registers; leave
 # room for the broadcast operand and the loaded vector).
@@ -74,6 +74,13 @@ def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool,
     return "spatial"
 
 
+def vector_widths(extent: int, lanes: int) -> list[int]:
+    """Vector widths a loop of `extent` may use: its divisors from 4 to two registers, widest
+    first; [largest divisor] (then unrolled, not vectorised) when none is 4 or more."""
+    widths = [d for d in range(min(extent, 2 * lanes), 3, -1) if extent % d == 0]
+    return widths or [largest_divisor(extent, 2 * lanes)]
+
+
 def register_tile(extent: int, at_most: int) -> int:
     """Register tile along a non-vector axis: a divisor if a good one exists, else at_most
     (an imperfect split, whose tail iterations are predicated)."""
@@ -89,16 +96,17 @@ class CPUConvTranspose2d(ScheduleRule):
             return None
         return self.schedule(s_tir.Schedule(func), target, tunable)
 
-    def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, hints=None):
-        """Schedule `sch` in place (meta-schedule's ScheduleFn hands us its own) and return it.
+    def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, structure=None,
+                 tiles=None):
+        """Schedule `sch` in place and return it (None if it is not a tvmconv kernel).
 
-        hints: the free parameters of a tuned record of a similar shape (see Choices), used
-        instead of the heuristics when tunable is False."""
+        structure / tiles: structural choices and tile sizes (see choices.Choices), e.g. those
+        of a tuned record of a similar shape; the heuristics decide what they leave open."""
         func = sch.mod["main"]
         if "tvmconv.layout" not in func.attrs:
             return None
         layout = str(func.attrs["tvmconv.layout"])
-        choices = Choices(sch, tunable, hints)
+        choices = self.last_choices = Choices(sch, tunable, structure, tiles)
         # Look blocks up by name (get_sblock): a traced get_child_blocks would not replay in
         # meta-schedule once the schedule has added cache blocks.
         names = [str(n) for n in func.attrs["tvmconv.blocks"]]
@@ -114,7 +122,17 @@ class CPUConvTranspose2d(ScheduleRule):
             _schedule_elementwise(sch, blocks["pad"], lanes)
         strides = [int(v) for v in func.attrs["tvmconv.strides"]]
         _schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes)
+        if structure is not None:  # the record of a design space says which one it was
+            sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         return sch
+
+    def design_spaces(self, sch: s_tir.Schedule, target: Target) -> list:
+        """meta-schedule's design spaces: one per combination of structural choices, each
+        with sampled tile sizes."""
+        self.schedule(sch.copy(), target, True)  # a probe: which choices, how many options
+        options = self.last_choices.options
+        return [self.schedule(sch.copy(), target, True, structure=structure)
+                for structure in enumerate_structures(options)]
 
 
 def strategy_options(layout: str, depthwise: bool) -> list[str]:
@@ -134,7 +152,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     depthwise = _is_depthwise(sch, block)
     out_per_group = int(sch.mod["main"].attrs["tvmconv.out_per_group"])
     strategy = choices.categorical(
-        strategy_options(layout, depthwise),
+        "strategy", strategy_options(layout, depthwise),
         choose_strategy(layout, extents, lanes, depthwise, out_per_group))
 
     if strategy == "channel" and layout == "NCHW":
@@ -144,17 +162,23 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
         vec_axis, reg_axis = "co", "qw"
     else:  # thin layers tile rows instead of channels so enough accumulators stay in flight
         vec_axis, reg_axis = "qw", ("co" if out_per_group >= 4 or depthwise else "qh")
-    vec = largest_divisor(extents[vec_axis], 2 * lanes)
+    # The vector width is a structural choice among divisors of at least 4 lanes, not a
+    # sampled tile: meta-schedule mutates sampled tiles without re-running this code, and a
+    # mutated 2-wide vectorised loop makes LLVM hang or emit invalid IR.
+    vec_options = vector_widths(extents[vec_axis], lanes)
+    vec = choices.categorical("vector", vec_options, largest_divisor(extents[vec_axis], 2 * lanes)
+                              if largest_divisor(extents[vec_axis], 2 * lanes) in vec_options
+                              else vec_options[-1])
     vectors = -(-vec // lanes)
     reg = register_tile(extents[reg_axis], max(1, MAX_ACCUMULATORS // vectors))
-    vec_o, vec_i, vec = choices.split(loops[vec_axis], extents[vec_axis], vec, 2 * lanes)
-    reg_o, reg_i, _ = choices.split(loops[reg_axis], extents[reg_axis], reg, MAX_ACCUMULATORS)
-
+    vec_o, vec_i = sch.split(loops[vec_axis], [None, vec])
+    reg_o, reg_i, _ = choices.split(loops[reg_axis], extents[reg_axis], reg,
+                                    max(1, MAX_ACCUMULATORS // vectors))
     tiled = dict(loops, **{reg_axis: reg_o, vec_axis: vec_o})
     # Long reductions over input channels stream the whole weight slab of a tile from L2; a
     # K block (ci split, its outer loop outside the spatial tiles) keeps a slice in L1. The
     # tile then accumulates in the phase buffer itself across K blocks (no write cache).
-    k_block = choices.categorical([0, 32, 128], _default_k_block(extents))
+    k_block = choices.categorical("k_block", [0, 32, 128], _default_k_block(extents))
     if k_block and extents["ci"] > k_block:
         ci_o, ci_i = sch.split(loops["ci"], [None, k_block])
         reduction = [ci_i, loops["jh"], loops["jw"]]
@@ -178,10 +202,12 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     if cache is not None:
         sch.reverse_compute_at(cache, outer[-1], preserve_unit_loops=True)
     sch.unroll(reg_i)
-    if lanes > 1 and vec * 4 >= lanes:
+    if lanes > 1 and vec >= 4:
         sch.vectorize(vec_i)
-        if cache is not None:
-            _vectorize_innermost(sch, cache)
+        # The write-back's innermost loop is the vector axis, except for NHWC with vectors
+        # over width (channels innermost, a sampled register tile): leave that one scalar.
+        if cache is not None and not (layout == "NHWC" and vec_axis == "qw"):
+            sch.vectorize(sch.get_loops(cache)[-1])
     else:
         # Sub-128-bit vectors (e.g. 2 x float32 when the output is 2 wide) made TVM emit LLVM IR
         # that fails verification ("Instruction does not dominate all uses"); unroll them.

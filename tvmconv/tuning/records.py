@@ -152,8 +152,8 @@ def _transfer(desc, record, target):
 
     from ..compute import prim_func
     from ..schedules import rule_for
-    from ..schedules.choices import hint_values
+    from ..schedules.choices import hints_from_trace
 
-    rule = rule_for(target)
-    return rule.schedule(s_tir.Schedule(prim_func(desc)), target, False,
-                         hints=hint_values(record.trace))
+    structure, tiles = hints_from_trace(record.trace)
+    return rule_for(target).schedule(s_tir.Schedule(prim_func(desc)), target, False,
+                                     structure=structure, tiles=tiles)

@@ -7,7 +7,8 @@ from ..target import as_target
 
 
 def design_space(target):
-    """meta-schedule SpaceGenerator: our schedule rule with sampled tile sizes."""
+    """meta-schedule SpaceGenerator: our rule's design spaces (one per structural choice, tile
+    sizes sampled)."""
     from tvm.s_tir import meta_schedule as ms
 
     from ..schedules import rule_for
@@ -15,7 +16,7 @@ def design_space(target):
     rule = rule_for(target)
     if rule is None:
         raise ValueError(f"no tvmconv schedule rule for target kind {target.kind.name!r}")
-    return ms.space_generator.ScheduleFn(lambda sch: rule.schedule(sch, target, True),
+    return ms.space_generator.ScheduleFn(lambda sch: rule.design_spaces(sch, target),
                                          sch_rules=[], postprocs="from-target",
                                          mutator_probs="from-target")
 
