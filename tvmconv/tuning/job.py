@@ -132,6 +132,24 @@ def search_strategy():
                                                  genetic_num_iters=3)
 
 
+def build_candidate(mod, target, _params):
+    """The builder's compile step. meta-schedule's default_build imports
+    tvm.s_tir.tensor_intrin, which parses ~500 TVMScript functions (24 s per process on this
+    machine); the builder starts fresh processes for every batch, so that import alone made
+    builds hit their 30 s timeout. Our kernels need none of it."""
+    from tvm.driver import build
+
+    return build(mod, target=target)
+
+
+def builder(cores):
+    from tvm.s_tir import meta_schedule as ms
+
+    workers = None if cores == "physical" else int(cores)
+    return ms.builder.LocalBuilder(f_build=build_candidate, max_workers=workers,
+                                   timeout_sec=120)
+
+
 def _clock(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     return f"{m}m{s:02d}s"
@@ -158,7 +176,7 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
                 max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
                 database=open_job_database(log_dir), space=design_space(target),
-                cost_model="xgb", strategy=search_strategy(), num_tuning_cores=cores, seed=seed,
+                builder=builder(cores), cost_model="xgb", strategy=search_strategy(), num_tuning_cores=cores, seed=seed,
                 measure_callbacks=ms.measure_callback.MeasureCallback.create("default")
                 + [_progress_callback(report, remaining, start, emit, min(done, default=float("inf")))])
     report.wall_s = time.time() - start
