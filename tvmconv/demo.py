@@ -25,7 +25,9 @@ def main(args) -> int:
     print(f"target {target.export()}")
     t0 = time.perf_counter()
     kernel = build(desc, target)
-    print(f"kernel ready in {time.perf_counter() - t0:.2f} s (compiled, or loaded from the cache)")
+    print(f"kernel ready in {time.perf_counter() - t0:.2f} s (compiled, or loaded from the cache); "
+          f"schedule: {kernel.schedule_source}"
+          + (" (a record in tuning_logs/)" if kernel.schedule_source != "default" else ""))
     x, w, b = random_inputs(desc)
     err = max_relative_error(desc, kernel(x, w, b), x, w, b)
     ok = err < 1e-4
