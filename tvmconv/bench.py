@@ -73,7 +73,8 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
            "max_rel_error": max_relative_error(desc, kernel(x, w, b), x, w, b),
            "executed_mac_ratio": executed_macs(desc) * 2 / desc.flops}
     dev = kernel.device
-    tx, tw = tvm.runtime.tensor(x, dev), tvm.runtime.tensor(w.reshape(kernel.weight_arg_shape), dev)
+    tx = tvm.runtime.tensor(x, dev)
+    tw = tvm.runtime.tensor(w.reshape(kernel.weight_arg_shape), dev)
     tb = tvm.runtime.tensor(b, dev) if b is not None else None
     packed = kernel.pack_weight(w)
     out_fn = tvm.runtime.empty(desc.output_shape, desc.dtype, dev)
@@ -166,7 +167,8 @@ def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
             f"{r['max_rel_error']:>7.0e}")
     lines.append("-" * len(head))
     lines.append(
-        f"geometric means: layer vs faster peer {geomean(r.get('layer_vs_best_peer') for r in rows):.2f}x"
+        "geometric means: layer vs faster peer "
+        f"{geomean(r.get('layer_vs_best_peer') for r in rows):.2f}x"
         f", fn vs torch {geomean(r.get('fn_vs_torch') for r in rows):.2f}x"
         f", layer vs topi (untuned) {geomean(r.get('speed_vs_topi') for r in rows):.1f}x"
         "  (ratios > 1: ours is faster)")

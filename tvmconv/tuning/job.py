@@ -173,12 +173,13 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     start = time.time()
     # meta-schedule's console logger: warnings only (its full log goes to log_dir/.work/logs).
     logging.getLogger("tvm.s_tir.meta_schedule").setLevel(logging.WARNING)
+    progress = _progress_callback(report, remaining, start, emit, min(done, default=float("inf")))
     ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
                 max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
                 database=open_job_database(log_dir), space=design_space(target),
-                builder=builder(cores), cost_model="xgb", strategy=search_strategy(), num_tuning_cores=cores, seed=seed,
-                measure_callbacks=ms.measure_callback.MeasureCallback.create("default")
-                + [_progress_callback(report, remaining, start, emit, min(done, default=float("inf")))])
+                builder=builder(cores), cost_model="xgb", strategy=search_strategy(),
+                num_tuning_cores=cores, seed=seed,
+                measure_callbacks=ms.measure_callback.MeasureCallback.create("default") + [progress])
     report.wall_s = time.time() - start
     return report
 
