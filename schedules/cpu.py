@@ -27,9 +27,11 @@ from tvm.target import Target, codegen
 
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
 
-# Accumulator registers one micro-kernel may use (x86-64 has 16 or 32 vector registers; leave
-# room for the broadcast operand and the loaded vector).
-MAX_ACCUMULATORS = 24
+# Accumulator registers one micro-kernel may use (AVX-512 has 32 vector registers; leave room
+# for the broadcast operands and the loaded vectors). Measured on Zen 4: the GEMM-like channel
+# micro-kernel gains from 24 (U-Net up-convolution 42 -> 23 ms); the spatial one, which also
+# streams input rows, loses (FCN-32s 55 -> 165 ms), so it keeps 12.
+MAX_ACCUMULATORS = {"channel": 24, "spatial": 12}
 # Stages smaller than this run serially (waking the thread pool costs tens of microseconds).
 PARALLEL_MIN_MACS = 1 << 18
 PARALLEL_MIN_ELEMENTS = 1 << 16
@@ -151,9 +153,13 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     loops = dict(zip(names, sch.get_loops(block)))
     depthwise = _is_depthwise(sch, block)
     out_per_group = int(sch.mod["main"].attrs["tvmconv.out_per_group"])
-    strategy = choices.categorical(
-        "strategy", strategy_options(layout, depthwise),
-        choose_strategy(layout, extents, lanes, depthwise, out_per_group))
+    default = choose_strategy(layout, extents, lanes, depthwise, out_per_group)
+    if default == "spatial" and not depthwise and len(vector_widths(extents["qw"], lanes)) == 1 \
+            and vector_widths(extents["qw"], lanes)[0] < 4:
+        # no vector fits the width either: channel tiles at least keep the weight slab in
+        # cache across the image (pix2pix's RGB output layer: 52 -> 8 ms when tuned so)
+        default = "channel"
+    strategy = choices.categorical("strategy", strategy_options(layout, depthwise), default)
 
     if strategy == "channel" and layout == "NCHW":
         _relayout_for_channel_vectors(sch, block)
@@ -170,10 +176,11 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
                               if largest_divisor(extents[vec_axis], 2 * lanes) in vec_options
                               else vec_options[-1])
     vectors = -(-vec // lanes)
-    reg = register_tile(extents[reg_axis], max(1, MAX_ACCUMULATORS // vectors))
+    accumulators = MAX_ACCUMULATORS[strategy]
+    reg = register_tile(extents[reg_axis], max(1, accumulators // vectors))
     vec_o, vec_i = sch.split(loops[vec_axis], [None, vec])
     reg_o, reg_i, _ = choices.split(loops[reg_axis], extents[reg_axis], reg,
-                                    max(1, MAX_ACCUMULATORS // vectors))
+                                    max(1, accumulators // vectors))
     tiled = dict(loops, **{reg_axis: reg_o, vec_axis: vec_o})
     # Long reductions over input channels stream the whole weight slab of a tile from L2; a
     # K block (ci split, its outer loop outside the spatial tiles) keeps a slice in L1. The

@@ -15,7 +15,8 @@ from tvmconv.schedules import rule_for
 from tvmconv.schedules.choices import enumerate_structures, hints_from_trace
 from tvmconv.target import host_target
 from tvmconv.tuning.cli import parse_one
-from tvmconv.tuning.job import run_job, trials_in
+from tvmconv.tuning.job import (is_default_record, open_job_database, run_job, trials_in,
+                                 workload_of)
 from tvmconv.tuning.records import ENV_VAR, tuned_schedule
 
 # Tiny, but with 16 output channels so that both vector strategies and K blocks apply.
@@ -40,10 +41,14 @@ def tuned_logs(tmp_path_factory):
 def test_job_writes_a_log_and_resumes_from_it(tuned_logs):
     log_dir, first, resumed = tuned_logs
     assert (log_dir / "database_tuning_record.json").stat().st_size > 0
-    assert first.resumed == 0 and first.trials == 4
+    # the default schedule is measured and stored first: tuning can only improve on it
+    assert first.resumed == 1 and first.trials == 3
     assert resumed.resumed == 4 and resumed.trials == 2  # only the trials it still lacked
     secs = trials_in(log_dir, DESC)
     assert len(secs) == 6 and min(secs) < float("inf")
+    db = open_job_database(log_dir)
+    records = db.get_top_k(db.commit_workload(workload_of(DESC)), 100)
+    assert sum(is_default_record(r) for r in records) == 1
 
 
 def test_front_end_picks_up_the_tuned_record(tuned_logs, monkeypatch):

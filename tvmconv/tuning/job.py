@@ -155,6 +155,43 @@ def _clock(seconds: float) -> str:
     return f"{m}m{s:02d}s"
 
 
+def is_default_record(record) -> bool:
+    """Whether a record is the default schedule (the rule's fixed choices: nothing sampled)."""
+    return not any(inst.kind.name.startswith("Sample") for inst in record.trace.insts)
+
+
+def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical") -> float:
+    """Measure the default schedule the way meta-schedule measures candidates and store it
+    as a record, so the best record of a layer is never slower than what it had untuned.
+    Returns its mean seconds (inf if it failed)."""
+    from tvm.s_tir import meta_schedule as ms
+
+    from ..build import schedule
+    from ..compute import prim_func
+
+    sch = schedule(desc, target)
+    args_info = ms.arg_info.ArgInfo.from_prim_func(prim_func(desc))
+    built = builder(cores).build([ms.builder.BuilderInput(sch.mod, target)])[0]
+    if built.error_msg:
+        return float("inf")
+    device = "cpu" if target.kind.name == "llvm" else target.kind.name
+    result = ms.runner.LocalRunner().run([ms.runner.RunnerInput(
+        built.artifact_path, device_type=device, args_info=args_info)])[0].result()
+    if result.error_msg or not result.run_secs:
+        return float("inf")
+    workload = db.commit_workload(workload_of(desc))
+    db.commit_tuning_record(ms.database.TuningRecord(sch.trace, workload, result.run_secs,
+                                                     target, args_info))
+    return sum(float(s) for s in result.run_secs) / len(result.run_secs)
+
+
+def _has_default_record(db, desc) -> bool:
+    mod = workload_of(desc)
+    if not db.has_workload(mod):
+        return False
+    return any(is_default_record(r) for r in db.get_top_k(db.commit_workload(mod), 100000))
+
+
 def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, trials: int,
                trials_per_iter: int = 16, cores="physical", seed=None, emit=print) -> LayerReport:
     """Tune desc until the database holds `trials` trials of it; returns its report."""
@@ -162,6 +199,10 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
 
     from .space import design_space
 
+    db = open_job_database(log_dir)
+    if not _has_default_record(db, desc):
+        secs = commit_default_record(desc, target, db, cores)
+        emit(f"  {name}: default schedule measured first: {secs * 1e3:.3f} ms (tuning-time)")
     done = trials_in(log_dir, desc)
     report = LayerReport(name, desc, resumed=len(done))
     remaining = trials - report.resumed
@@ -176,7 +217,7 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     progress = _progress_callback(report, remaining, start, emit, min(done, default=float("inf")))
     ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
                 max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
-                database=open_job_database(log_dir), space=design_space(target),
+                database=db, space=design_space(target),
                 builder=builder(cores), cost_model="xgb", strategy=search_strategy(),
                 num_tuning_cores=cores, seed=seed,
                 measure_callbacks=ms.measure_callback.MeasureCallback.create("default") + [progress])
