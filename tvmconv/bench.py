@@ -173,7 +173,7 @@ def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
         f", layer vs topi (untuned) {geomean(r.get('speed_vs_topi') for r in rows):.1f}x"
         "  (ratios > 1: ours is faster)")
     if peak_gflops:
-        lines.append(f"fp32 peak (2048^3 sgemm, same threads): {peak_gflops:.0f} GFLOP/s")
+        lines.append(f"fp32 peak (3072^3 sgemm, same threads): {peak_gflops:.0f} GFLOP/s")
     return "\n".join(lines)
 
 
