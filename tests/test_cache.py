@@ -137,7 +137,8 @@ def test_a_different_schedule_is_a_different_entry(tmp_path, monkeypatch):
     build_mod.build(DESC, cache=cache)
     import tvmconv.schedules.cpu as cpu  # the rule build() uses
 
-    monkeypatch.setattr(cpu, "MAX_ACCUMULATORS", 2)  # another register tile: other code
+    # another register tile: other code
+    monkeypatch.setattr(cpu, "MAX_ACCUMULATORS", {"channel": 2, "spatial": 2})
     before = build_mod.COMPILE_COUNT
     kernel = build_mod.build(DESC, cache=cache)
     assert build_mod.COMPILE_COUNT == before + 1

@@ -41,10 +41,12 @@ def test_bench_runs_and_reports(tmp_path):
          "--round-ms", "1", "--json", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "geometric mean" in proc.stdout
-    rows = json.loads(out.read_text())
+    report = json.loads(out.read_text())
+    assert report["sgemm_peak_gflops"] > 0
+    rows = report["rows"]
     assert [r["name"] for r in rows] == ["tiny_s2", "tiny_dw"]
     for r in rows:
-        assert r["max_rel_error"] < 1e-4 and r["ours_ms"] > 0
+        assert r["max_rel_error"] < 1e-4 and r["layer_ms"] > 0 and r["fn_ms"] > 0
 
 
 def test_demo_checks_and_times(tmp_path):

@@ -4,6 +4,7 @@ against the float64 reference. Never more tuning than this in CI."""
 
 import numpy as np
 import pytest
+from tvm import s_tir
 
 from conftest import assert_matches_reference, run_kernel_poisoned
 from tvmconv import build as build_module
@@ -82,11 +83,24 @@ def test_a_sibling_shape_borrows_the_tuned_structure(tuned_logs, monkeypatch):
 
 
 def test_a_tuned_record_changes_the_cache_key(tuned_logs, monkeypatch):
+    """A sampled record's kernel is another library than the default's; the stored default
+    record (measured first) replays to the default's very code."""
+    from tvmconv.build import kernel_module, main_schedule, schedule_hash
+    from tvmconv.tuning.records import open_database
+
     log_dir, _, _ = tuned_logs
-    default = build(DESC, use_tuned=False)
-    monkeypatch.setenv(ENV_VAR, str(log_dir))
-    tuned = build(DESC)
-    assert tuned.module is not default.module
+    target = host_target()
+    _, index = open_database(log_dir)
+    default_hash = schedule_hash(kernel_module(DESC, target, main_schedule(DESC, target, False)[0]))
+    tuned_hash = schedule_hash(kernel_module(DESC, target, main_schedule(
+        DESC, target, True, log_dirs=[log_dir])[0]))
+    assert (tuned_hash == default_hash) == is_default_record(index[DESC])
+    db = open_job_database(log_dir)
+    for record in db.get_top_k(db.commit_workload(workload_of(DESC)), 100):
+        sch = s_tir.Schedule(workload_of(DESC))
+        record.trace.apply_to_schedule(sch, remove_postproc=False)
+        if not is_default_record(record):
+            assert schedule_hash(kernel_module(DESC, target, sch.mod)) != default_hash
 
 
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
@@ -95,8 +109,6 @@ def test_every_structure_of_the_design_space_is_correct(layout):
     desc = DESC.replace(layout=layout, has_bias=True)
     target = host_target()
     rule = rule_for(target)
-    from tvm import s_tir
-
     from tvmconv.build import compile_module, kernel_module
     from tvmconv.compute import prim_func
     from tvmconv.kernel import Kernel
@@ -115,7 +127,6 @@ def test_every_structure_of_the_design_space_is_correct(layout):
 
 def test_design_spaces_sample_tiles_and_build():
     import tvm
-    from tvm import s_tir
 
     from tvmconv.compute import prim_func
 
