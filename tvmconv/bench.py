@@ -58,7 +58,7 @@ def _calls_for(fn, budget_ms: float) -> int:
 
 
 def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: float,
-                threads: int = 2) -> dict:
+                threads: int = 2, use_tuned: bool = True) -> dict:
     import tvm
 
     from .build import build
@@ -67,7 +67,7 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
 
     desc = layer.desc
     x, w, b = random_inputs(desc)
-    kernel = build(desc, target)
+    kernel = build(desc, target, use_tuned=use_tuned)
     row = {"name": layer.name, "gflop": desc.flops / 1e9, "key": desc.key,
            "schedule": kernel.schedule_source,
            "max_rel_error": max_relative_error(desc, kernel(x, w, b), x, w, b),
@@ -200,7 +200,7 @@ def main(args) -> int:
     rows = []
     for layer in layers:
         row = bench_layer(layer, target, args.rounds, args.topi_limit, args.round_ms,
-                          args.threads)
+                          args.threads, use_tuned=not args.untuned)
         rows.append(row)
         print(f"  {layer.name}: layer {row['layer_ms']:.3f} ms, fn {row['fn_ms']:.3f} ms"
               + "".join(f", {k} {row[k + '_ms']:.3f} ms" for k in ("torch", "ort", "topi")

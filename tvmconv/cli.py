@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--topi-limit", type=float, default=40.0,
                    help="skip untuned topi above this many GMAC (it runs single-threaded, naive)")
     b.add_argument("--json", help="also write the rows to this JSON file")
+    b.add_argument("--untuned", action="store_true",
+                   help="ignore tuning_logs: time the default schedule")
     b.add_argument("--dtype", default="float32", choices=["float32", "float16"],
                    help="float16: fp16 in and out, fp32 accumulation (default float32)")
 
