@@ -15,6 +15,7 @@ of a tuned *sibling*: the same layer with another batch or spatial size (``trans
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,18 +79,20 @@ def _index(db) -> dict:
         func = record.workload.mod["main"]
         if func.attrs is None or "tvmconv.desc" not in func.attrs:
             continue
-        secs = _mean_secs(record)
+        secs = mean_run_secs(record.run_secs)
         if secs is None:
             continue
         desc = ConvTranspose2dDesc.from_dict(json.loads(str(func.attrs["tvmconv.desc"])))
-        if desc not in best or secs < _mean_secs(best[desc]):
-            best[desc] = record
-    return best
+        if desc not in best or secs < best[desc][0]:
+            best[desc] = (secs, record)
+    return {desc: record for desc, (_, record) in best.items()}
 
 
-def _mean_secs(record):
-    secs = [float(s) for s in (record.run_secs or [])]
-    if not secs or min(secs) >= 1e9:  # meta-schedule marks failed runs with 1e10
+def mean_run_secs(run_secs):
+    """Mean of a measurement's run seconds; None for a failed one (meta-schedule marks those
+    with 1e10, or leaves them empty)."""
+    secs = [float(s) for s in (run_secs or [])]
+    if not secs or max(secs) >= 1e9:
         return None
     return sum(secs) / len(secs)
 
@@ -103,7 +106,7 @@ def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dir
         record = index.get(desc)
         if record is not None:
             return TunedSchedule(_replay(desc, record), "tuned", desc.key, log_dir,
-                                 _mean_secs(record) * 1e3)
+                                 mean_run_secs(record.run_secs) * 1e3)
     if not transfer:
         return None
     for log_dir in dirs:
@@ -111,7 +114,7 @@ def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dir
         sibling = nearest_sibling(desc, index)
         if sibling is not None:
             return TunedSchedule(_transfer(desc, index[sibling], target), "transferred",
-                                 sibling.key, log_dir, _mean_secs(index[sibling]) * 1e3)
+                                 sibling.key, log_dir, mean_run_secs(index[sibling].run_secs) * 1e3)
     return None
 
 
@@ -129,8 +132,6 @@ def nearest_sibling(desc: ConvTranspose2dDesc, candidates):
 
 
 def _log(v: int) -> float:
-    import math
-
     return math.log(max(v, 1))
 
 
