@@ -42,16 +42,14 @@ class Choices:
         return default
 
     def split(self, loop, extent: int, inner: int, max_inner: int):
-        """(outer, inner) loops and the inner factor (None when sampled)."""
+        """(outer, inner) loops: the inner factor sampled, hinted, or `inner`."""
         if self.tunable:
             factors = self.sch.sample_perfect_tile(loop, n=2, max_innermost_factor=max_inner)
-            inner = None
         else:
             if self.tiles:
                 inner = max(1, min(int(self.tiles.pop(0)), extent))
             factors = [-(-extent // inner), inner]
-        outer_loop, inner_loop = self.sch.split(loop, factors)
-        return outer_loop, inner_loop, inner
+        return self.sch.split(loop, factors)
 
 
 def enumerate_structures(options: dict[str, int]) -> list[dict[str, int]]:

@@ -154,8 +154,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     depthwise = _is_depthwise(sch, block)
     out_per_group = int(sch.mod["main"].attrs["tvmconv.out_per_group"])
     default = choose_strategy(layout, extents, lanes, depthwise, out_per_group)
-    if default == "spatial" and not depthwise and len(vector_widths(extents["qw"], lanes)) == 1 \
-            and vector_widths(extents["qw"], lanes)[0] < 4:
+    if default == "spatial" and not depthwise and vector_widths(extents["qw"], lanes)[0] < 4:
         # no vector fits the width either: channel tiles at least keep the weight slab in
         # cache across the image (pix2pix's RGB output layer: 52 -> 8 ms when tuned so)
         default = "channel"
@@ -172,15 +171,13 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     # sampled tile: meta-schedule mutates sampled tiles without re-running this code, and a
     # mutated 2-wide vectorised loop makes LLVM hang or emit invalid IR.
     vec_options = vector_widths(extents[vec_axis], lanes)
-    vec = choices.categorical("vector", vec_options, largest_divisor(extents[vec_axis], 2 * lanes)
-                              if largest_divisor(extents[vec_axis], 2 * lanes) in vec_options
-                              else vec_options[-1])
-    vectors = -(-vec // lanes)
-    accumulators = MAX_ACCUMULATORS[strategy]
-    reg = register_tile(extents[reg_axis], max(1, accumulators // vectors))
+    widest = largest_divisor(extents[vec_axis], 2 * lanes)
+    vec = choices.categorical("vector", vec_options,
+                              widest if widest in vec_options else vec_options[-1])
+    max_reg = max(1, MAX_ACCUMULATORS[strategy] // -(-vec // lanes))  # accumulators / vectors
     vec_o, vec_i = sch.split(loops[vec_axis], [None, vec])
-    reg_o, reg_i, _ = choices.split(loops[reg_axis], extents[reg_axis], reg,
-                                    max(1, accumulators // vectors))
+    reg_o, reg_i = choices.split(loops[reg_axis], extents[reg_axis],
+                                 register_tile(extents[reg_axis], max_reg), max_reg)
     tiled = dict(loops, **{reg_axis: reg_o, vec_axis: vec_o})
     # Long reductions over input channels stream the whole weight slab of a tile from L2; a
     # K block (ci split, its outer loop outside the spatial tiles) keeps a slice in L1. The
@@ -190,7 +187,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
         ci_o, ci_i = sch.split(loops["ci"], [None, k_block])
         reduction = [ci_i, loops["jh"], loops["jw"]]
     else:
-        k_block, ci_o, reduction = 0, None, [loops["ci"], loops["jh"], loops["jw"]]
+        ci_o, reduction = None, [loops["ci"], loops["jh"], loops["jw"]]
     if strategy == "channel":  # co tile outside qw tiles: the weight slab is reused across them
         order = ("n", "rh", "rw", "qh", "co", "qw")
     else:
@@ -252,13 +249,14 @@ def schedule_pack_weight(sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
     while the taps are written out as contiguous vectors of output channels."""
     block = sch.get_sblock("pack_weight")
     ci, kh, kw, co = sch.get_loops(block)
-    if math.prod(_iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
+    extents = _iter_extents(sch, block)
+    if math.prod(extents) >= PARALLEL_MIN_ELEMENTS:
         sch.parallel(ci)
     lanes = vector_lanes(target, DataType(str(sch.get(block).writes[0].source.dtype)).bits)
-    if lanes > 1 and _iter_extents(sch, block)[3] >= 4:
+    if lanes > 1 and extents[3] >= 4:
         # One vector register at a time: vectorising all of a 512-wide co loop made LLVM
         # build a 512-lane gather and spend minutes compiling it.
-        _, co_i = sch.split(co, [None, min(lanes, _iter_extents(sch, block)[3])])
+        _, co_i = sch.split(co, [None, min(lanes, extents[3])])
         sch.vectorize(co_i)
     return sch
 
