@@ -10,12 +10,15 @@ Installed as ``tvmconv.schedules`` (see pyproject.toml).
 
 from .choices import Choices, hints_from_trace
 from .cpu import CPUConvTranspose2d
+from .cuda import CUDAConvTranspose2d
 
-__all__ = ["CPUConvTranspose2d", "Choices", "hints_from_trace", "rule_for"]
+__all__ = ["CPUConvTranspose2d", "CUDAConvTranspose2d", "Choices", "hints_from_trace", "rule_for"]
 
 
 def rule_for(target):
     """The schedule rule for a target, or None when tvmconv has none for its kind."""
     if target.kind.name == "llvm":
         return CPUConvTranspose2d()
+    if target.kind.name == "cuda":
+        return CUDAConvTranspose2d()
     return None
