@@ -68,12 +68,12 @@ def divisors(n: int, at_most: int | None = None) -> list[int]:
 
 def shared_bytes(t: PhaseTiles, taps_h: int, taps_w: int, dil: tuple[int, int],
                  elem_bytes: int) -> int:
-    """Shared memory of one block: input window plus weight taps for one ci chunk (a block's
-    channels lie in one group)."""
+    """Shared memory of one block: input window for one ci chunk plus one tap of weights (a
+    block's channels lie in one group)."""
     win_h = t.qh_t * t.qh_i + (taps_h - 1) * dil[0]
     win_w = t.qw_t * t.qw_i + (taps_w - 1) * dil[1]
     co_tile = t.co_t * t.co_i
-    return (t.ci_i * win_h * win_w + t.ci_i * taps_h * taps_w * co_tile) * elem_bytes
+    return (t.ci_i * win_h * win_w + t.ci_i * co_tile) * elem_bytes
 
 
 def default_tiles(ext: dict, dil: tuple[int, int], elem_bytes: int, out_per_group: int,
@@ -199,7 +199,9 @@ def _schedule_phase(sch, block, layout: str, choices: Choices, padded: bool, sm_
         thread_axes = [qh_t, qw_t, co_t]
         inner = [qh_i, qw_i, co_i]
     grid = [loops["n"], *group_loop, loops["rh"], loops["rw"], co_b, qh_b, qw_b]
-    sch.reorder(*grid, *thread_axes, ci_o, ci_i, loops["jh"], loops["jw"], *inner)
+    # Taps outside the ci chunk: a phase's taps are strided in the weight (kh = r + s*j), so
+    # the weight is staged per tap (ci chunk x channel tile) instead of as a strided box.
+    sch.reorder(*grid, *thread_axes, ci_o, loops["jh"], loops["jw"], ci_i, *inner)
     bx = sch.fuse(*grid)
     tx = sch.fuse(*thread_axes)
     sch.bind(bx, "blockIdx.x")
@@ -216,8 +218,8 @@ def _schedule_phase(sch, block, layout: str, choices: Choices, padded: bool, sm_
     vec_ok = {x_shared: (layout == "NHWC" and not choices.tunable and ci_tile % 4 == 0
                          and cig % 4 == 0),
               w_shared: not choices.tunable and co_tile % 4 == 0 and out_per_group % 4 == 0}
-    for cached in (x_shared, w_shared):
-        sch.compute_at(cached, ci_o, preserve_unit_loops=True)
+    for cached, at in ((x_shared, ci_o), (w_shared, loops["jw"])):
+        sch.compute_at(cached, at, preserve_unit_loops=True)
         _cooperative_fetch(sch, cached, choices, threads, vec_ok[cached])
     sch.annotate(tx, "pragma_auto_unroll_max_step", 512)
     sch.annotate(tx, "pragma_unroll_explicit", 1)

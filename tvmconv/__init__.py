@@ -6,13 +6,14 @@ Importing the package is cheap: TVM's compiler loads on the first compile.
     y = conv_transpose2d(x, w, stride=2, padding=1)
 
 Core pieces: ConvTranspose2dDesc (the kernel description), build (description -> cached compiled
-kernel), conv2d_transpose_reference (float64 NumPy reference).
+kernel), conv2d_transpose_reference (float64 NumPy reference), load (a package written by
+``tvmconv compile``: compiled kernels for apps, TVM runtime only).
 """
 
 from .description import ConvTranspose2dDesc
 
 __version__ = "0.1.0"
-__all__ = ["ConvTranspose2dDesc", "build", "conv2d_transpose_reference"]
+__all__ = ["ConvTranspose2dDesc", "build", "conv2d_transpose_reference", "load"]
 
 
 def __getattr__(name):
@@ -20,6 +21,9 @@ def __getattr__(name):
     if name == "build":
         from .build import build
         return build
+    if name == "load":  # TVM's runtime only, never its compiler
+        from .package import load
+        return load
     if name == "conv2d_transpose_reference":
         from .reference import conv2d_transpose_reference
         return conv2d_transpose_reference

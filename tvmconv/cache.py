@@ -36,7 +36,7 @@ def cache_key(desc_key: str, target_json: str, tvm_version: str, schedule_hash: 
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -94,7 +94,7 @@ class ModuleCache:
         try:
             meta = json.loads(sidecar.read_text())
             if (meta["size"] != lib_path.stat().st_size
-                    or meta["sha256"] != _sha256_file(lib_path)):
+                    or meta["sha256"] != sha256_file(lib_path)):
                 raise ValueError("size or checksum mismatch")
             return load_module(str(lib_path))
         except Exception as err:  # pylint: disable=broad-except
@@ -132,7 +132,7 @@ class ModuleCache:
         os.close(fd)
         try:
             executable.export_library(tmp_lib)
-            meta = {"size": os.path.getsize(tmp_lib), "sha256": _sha256_file(Path(tmp_lib))}
+            meta = {"size": os.path.getsize(tmp_lib), "sha256": sha256_file(Path(tmp_lib))}
             os.replace(tmp_lib, lib_path)
         except BaseException:
             if os.path.exists(tmp_lib):

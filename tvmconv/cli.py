@@ -1,4 +1,4 @@
-"""Command line: ``tvmconv tune``, ``bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv tune``, ``compile``, ``bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=None)
     t.add_argument("--no-plot", action="store_true", help="skip the PNG report")
 
+    c = sub.add_parser("compile", help="build layers for a target into a deployable package")
+    c.add_argument("--layers", default="suite",
+                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+    c.add_argument("--only", help="comma-separated layer names to include")
+    c.add_argument("--target", default=None,
+                   help='TVM target, e.g. "cuda -arch=sm_90", "llvm -mtriple=aarch64-linux-gnu" '
+                        "(default: this CPU)")
+    c.add_argument("--out", required=True, help="package directory to write")
+    c.add_argument("--untuned", action="store_true",
+                   help="ignore tuning_logs: default schedules only")
+
     o = sub.add_parser("overhead", help="per-call cost each API surface adds, on a tiny shape")
     o.add_argument("--rounds", type=int, default=15)
     o.add_argument("--calls", type=int, default=2000)
@@ -66,6 +77,10 @@ def main(argv=None) -> int:
         from .tuning.cli import main as tune_main
 
         return tune_main(args)
+    if args.command == "compile":
+        from .package.compile import main as compile_main
+
+        return compile_main(args)
     if args.command == "overhead":
         from .overhead import main as overhead_main
 

@@ -6,6 +6,7 @@ import math
 import threading
 
 import numpy as np
+import tvm_ffi
 
 from . import tensors
 from .description import ConvTranspose2dDesc
@@ -20,13 +21,15 @@ class Kernel:
     NumPy for NumPy, a TVM tensor for a TVM tensor, a PyTorch tensor for a PyTorch tensor.
     """
 
-    def __init__(self, desc: ConvTranspose2dDesc, module, device, schedule_source="default"):
+    def __init__(self, desc: ConvTranspose2dDesc, module, device, schedule_source="default",
+                 entry: str = "main", pack_entry: str = "pack_weight"):
         self.desc = desc
         self.module = module
         self.device = device
         self.schedule_source = schedule_source  # tuned, transferred, default or unscheduled
-        self._func = module["main"]
-        self._pack = module["pack_weight"] if desc.weight_needs_packing else None
+        self.entry = entry  # the function's name in module (a package holds many kernels)
+        self._func = module[entry]
+        self._pack = module[pack_entry] if desc.weight_needs_packing else None
         self._scratch = threading.local()  # per thread: the packed weight of the current call
 
     @property
@@ -63,10 +66,7 @@ class Kernel:
         if self._pack is not None:
             packed = getattr(self._scratch, "weight", None)
             if packed is None:
-                import tvm
-
-                packed = self._scratch.weight = tvm.runtime.empty(
-                    self.desc.kernel_weight_shape, self.desc.dtype, self.device)
+                packed = self._scratch.weight = self._empty(self.desc.kernel_weight_shape)
             self._pack(args[1], packed)
             args = [args[0], packed, *args[2:]]
         self._func(*args, out)
@@ -78,18 +78,24 @@ class Kernel:
     def pack_weight(self, w):
         """w (the user's layout: a NumPy array or DLPack tensor) as a new TVM tensor in the
         kernel layout, for callers that own their weight and pack it once (run_packed)."""
-        import tvm
-
         d = self.desc
         if math.prod(w.shape) != math.prod(d.weight_shape):  # a reshape of it is welcome
             self._check(w, d.weight_shape, "weight")
         w = tensors.as_kernel_tensor(w, "weight", self.weight_arg_shape)
-        packed = tvm.runtime.empty(d.kernel_weight_shape, d.dtype, self.device)
+        packed = self._empty(d.kernel_weight_shape)
         if self._pack is not None:
             self._pack(w, packed)
         else:
             packed.copyfrom(w)
         return packed
+
+    def _empty(self, shape):
+        """A new tensor on the kernel's device (host memory through NumPy: no TVM import)."""
+        if self.device.dlpack_device_type() == 1:  # kDLCPU
+            return tvm_ffi.from_dlpack(tensors.aligned_empty(shape, self.desc.dtype))
+        import tvm
+
+        return tvm.runtime.empty(shape, self.desc.dtype, self.device)
 
     def _tensor(self, value, shape, name):
         return tensors.as_kernel_tensor(self._checked(value, shape, name), name)
@@ -114,5 +120,5 @@ class Kernel:
         inputs[1] = self.pack_weight(inputs[1])
         out = tvm.runtime.empty(d.output_shape, d.dtype, self.device)
         # Times the kernel on a packed weight (what a layer that owns its weight runs).
-        timer = self.module.time_evaluator("main", self.device, number=number, repeat=repeat)
+        timer = self.module.time_evaluator(self.entry, self.device, number=number, repeat=repeat)
         return [t * 1e3 for t in timer(*inputs, out).results]

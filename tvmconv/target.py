@@ -17,8 +17,34 @@ def host_target():
     return tvm.target.Target(spec)
 
 
+# What meta-schedule's GPU verifier needs and a bare {"kind": "cuda"} lacks (H100/A100 values).
+CUDA_DEFAULTS = {"max_shared_memory_per_block": 49152, "max_threads_per_block": 1024,
+                 "registers_per_block": 65536, "thread_warp_size": 32}
+LIST_ATTRS = {"mattr", "libs", "keys"}
+
+
+def parse_target_spec(spec: str) -> dict:
+    """The JSON form of a command-line target string: "cuda -arch=sm_90" ->
+    {"kind": "cuda", "arch": "sm_90"}; "llvm -mtriple=aarch64-linux-gnu -mattr=+neon" ->
+    {"kind": "llvm", "mtriple": ..., "mattr": ["+neon"]}. TVM 0.27 parses only the JSON form."""
+    tokens = spec.split()
+    if not tokens or tokens[0].startswith("-"):
+        raise ValueError(f"target {spec!r}: expected a kind first, e.g. 'cuda -arch=sm_90'")
+    out: dict = {"kind": tokens[0]}
+    for token in tokens[1:]:
+        key, eq, value = token.lstrip("-").partition("=")
+        if not token.startswith("-") or not key or not eq:
+            raise ValueError(f"target {spec!r}: {token!r} is not of the form -key=value")
+        if key in LIST_ATTRS:
+            out[key] = value.split(",")
+        else:
+            out[key] = int(value) if value.lstrip("-").isdigit() else value
+    return out
+
+
 def as_target(target=None):
-    """A tvm Target from None (the host), a Target, a JSON-style dict, or 'llvm'/'cuda' etc."""
+    """A tvm Target from None (the host), a Target, a JSON-style dict, a tag
+    ("nvidia/nvidia-h100"), a command-line string ("cuda -arch=sm_90"), or 'llvm'/'cuda'."""
     import tvm
 
     if target is None or target == "host":
@@ -27,6 +53,10 @@ def as_target(target=None):
         return target
     if target == "llvm":
         return host_target()
+    if isinstance(target, str) and not target.lstrip().startswith("{") and "/" not in target:
+        target = parse_target_spec(target)
+    if isinstance(target, dict) and target.get("kind") == "cuda":
+        target = {**CUDA_DEFAULTS, **target}
     return tvm.target.Target(target)
 
 

@@ -1,0 +1,184 @@
+"""Compiled kernel packages: built by ``tvmconv compile``, loaded by apps with ``tvmconv.load``.
+
+Loading needs TVM's runtime libraries and ``tvm_ffi`` only: this module never imports ``tvm``
+(whose import loads the 248 MB compiler library), so an app pays milliseconds, not seconds.
+
+    import tvmconv
+    pkg = tvmconv.load("kernels/")          # checks version, target, checksums first
+    y = pkg["dcgan_g3"](x, w)               # a tvmconv Kernel: NumPy / DLPack in, same kind out
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from pathlib import Path
+
+FORMAT = "tvmconv-package/1"
+
+
+class PackageError(RuntimeError):
+    """A package that cannot be used here: wrong TVM version or target, or damaged files."""
+
+
+class Package:
+    """The kernels of a loaded package, by layer name (``pkg[name]``, ``pkg.names``)."""
+
+    def __init__(self, path: Path, manifest: dict, kernels: dict):
+        self.path, self.manifest, self.kernels = path, manifest, kernels
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.kernels)
+
+    def __getitem__(self, layer_name: str):
+        try:
+            return self.kernels[layer_name]
+        except KeyError:
+            raise KeyError(f"package {self.path} has no layer {layer_name!r}; it has "
+                           f"{', '.join(self.kernels)}") from None
+
+    def __contains__(self, layer_name) -> bool:
+        return layer_name in self.kernels
+
+    def __len__(self) -> int:
+        return len(self.kernels)
+
+    def __repr__(self) -> str:
+        return (f"<tvmconv.Package {self.path} target={self.manifest['target_name']} "
+                f"kernels={len(self)}>")
+
+
+def load(path, device_id: int = 0) -> Package:
+    """Load a package directory written by ``tvmconv compile``. Raises PackageError (with the
+    reason) for a package built by another TVM version, for another target, or damaged."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    check_compatible(manifest)
+    library = path / manifest["library"]
+    if not library.exists():
+        raise PackageError(f"{path}: the library {manifest['library']} is missing")
+    from ..cache import sha256_file
+
+    if sha256_file(library) != manifest["library_sha256"]:
+        raise PackageError(f"{library}: checksum does not match the manifest (damaged or "
+                           "replaced after compiling); recompile the package")
+    _load_runtime(manifest["kind"])
+    module = _load_library(library)
+    import tvm_ffi
+
+    from ..description import ConvTranspose2dDesc
+    from ..kernel import Kernel
+
+    device = tvm_ffi.device("cpu" if manifest["kind"] == "llvm" else manifest["kind"], device_id)
+    kernels = {}
+    for entry in manifest["kernels"]:
+        desc = ConvTranspose2dDesc.from_dict(entry["desc"])
+        kernels[entry["layer"]] = Kernel(desc, module, device, entry["schedule"],
+                                         entry=entry["entry"],
+                                         pack_entry=entry["pack_entry"] or "")
+    return Package(path, manifest, kernels)
+
+
+def read_manifest(path: Path) -> dict:
+    file = path / "manifest.json"
+    if not file.exists():
+        raise PackageError(f"{path}: no manifest.json (not a tvmconv package directory)")
+    try:
+        manifest = json.loads(file.read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise PackageError(f"{file}: not valid JSON ({err})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise PackageError(f"{file}: not a {FORMAT} manifest")
+    missing = [k for k in ("tvm_version", "kind", "arch", "library", "library_sha256",
+                           "kernels") if k not in manifest]
+    if missing:
+        raise PackageError(f"{file}: manifest lacks {', '.join(missing)}")
+    return manifest
+
+
+def check_compatible(manifest: dict) -> None:
+    """PackageError unless this machine's TVM runtime and hardware can run the package."""
+    installed = importlib.metadata.version("apache-tvm")
+    if manifest["tvm_version"] != installed:
+        raise PackageError(f"package built with TVM {manifest['tvm_version']}, this machine has "
+                           f"TVM {installed}: compiled kernels are tied to the runtime's ABI; "
+                           "recompile the package with this TVM")
+    kind = manifest["kind"]
+    if kind == "llvm":
+        machine = platform.machine()
+        if manifest["arch"] != machine:
+            raise PackageError(f"package built for {manifest['arch']} CPUs, this machine is "
+                               f"{machine}")
+        lacking = sorted(set(manifest.get("cpu_features", [])) - _cpu_flags())
+        if lacking:
+            raise PackageError(f"package built for a CPU with {', '.join(lacking)}, which this "
+                               "CPU lacks (its kernels would die of an illegal instruction); "
+                               "compile it for this CPU")
+    elif kind != "cuda":
+        raise PackageError(f"packages for target kind {kind!r} are not supported")
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def _tvm_lib_dir() -> Path:
+    spec = importlib.util.find_spec("tvm")
+    if spec is None or not spec.submodule_search_locations:
+        raise PackageError("TVM's runtime is not installed (pip install apache-tvm)")
+    return Path(list(spec.submodule_search_locations)[0]) / "lib"
+
+
+_RUNTIMES: dict = {}
+
+
+def _load_runtime(kind: str) -> None:
+    """dlopen TVM's runtime (and its CUDA part) globally: the kernels link against it."""
+    names = ["libtvm_runtime.so"] + (["libtvm_runtime_cuda.so"] if kind == "cuda" else [])
+    for name in names:
+        if name in _RUNTIMES:
+            continue
+        lib = _tvm_lib_dir() / name
+        try:
+            _RUNTIMES[name] = ctypes.CDLL(str(lib), mode=ctypes.RTLD_GLOBAL)
+        except OSError as err:
+            hint = " (it needs the NVIDIA driver: is there a GPU?)" if "cuda" in name else ""
+            raise PackageError(f"cannot load TVM runtime {lib}{hint}: {err}") from None
+
+
+def _load_library(library: Path):
+    import tvm_ffi
+
+    if library.suffix == ".tar":  # cross-compiled objects: link them here
+        library = _link_tar(library)
+    try:
+        return tvm_ffi.load_module(str(library))
+    except Exception as err:  # pylint: disable=broad-except
+        raise PackageError(f"cannot load {library}: {err}") from None
+
+
+def _link_tar(tar: Path) -> Path:
+    out = Path(tempfile.mkdtemp(prefix="tvmconv-pkg-"))
+    subprocess.run(["tar", "-xf", str(tar), "-C", str(out)], check=True)
+    objects = sorted(str(p) for p in out.iterdir() if p.suffix == ".o")
+    lib = out / "kernels.so"
+    cc = os.environ.get("CC", "cc")
+    proc = subprocess.run([cc, "-shared", "-fPIC", "-o", str(lib), *objects],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise PackageError(f"linking {tar} failed: {proc.stderr[-2000:]}")
+    return lib
