@@ -245,13 +245,13 @@ def _cooperative_fetch(sch, block, choices: Choices, threads: int | None, vec_ok
     Tunable schedules leave it to meta-schedule's RewriteCooperativeFetch postprocessor, which
     knows the sampled thread count. They copy scalars: with sampled tiles nothing proves a
     vector aligned, and a misaligned vector load kills the CUDA context, not just the trial."""
+    if choices.tunable:
+        sch.annotate(block, "meta_schedule.cooperative_fetch", tirx.IntImm("int32", 1))
+        return
     loops = sch.get_loops(block)
     # The copy's own loops: those below the compute-at loop (the block's data dimensions).
     ndim = len(sch.get(block).iter_vars)
     fused = sch.fuse(*loops[-ndim:])
-    if choices.tunable:
-        sch.annotate(fused, "meta_schedule.cooperative_fetch", 1)
-        return
     extent = sch.get(fused).extent
     extent = int(extent) if isinstance(extent, tirx.IntImm) else None  # None: not constant
     inner = int(sch.get(block).iter_vars[-1].dom.extent)

@@ -148,6 +148,8 @@ _RUNTIMES: dict = {}
 
 def _load_runtime(kind: str) -> None:
     """dlopen TVM's runtime (and its CUDA part) globally: the kernels link against it."""
+    import tvm_ffi  # noqa: F401  (loads libtvm_ffi.so, which the runtime links against)
+
     names = ["libtvm_runtime.so"] + (["libtvm_runtime_cuda.so"] if kind == "cuda" else [])
     for name in names:
         if name in _RUNTIMES:
