@@ -151,3 +151,91 @@ def test_env_var_sets_the_default_directory(tmp_path, monkeypatch):
 
     monkeypatch.setenv("TVMCONV_CACHE_DIR", str(tmp_path / "env"))
     assert default_cache().root == tmp_path / "env"
+
+
+CONCURRENT = textwrap.dedent("""
+    import json, sys, time
+    import tvmconv.build as b
+    from tvmconv.cache import ModuleCache
+    from tvmconv.description import ConvTranspose2dDesc
+    from tvmconv.baselines import random_inputs
+    from tvmconv.reference import conv2d_transpose_reference
+    import numpy as np
+    desc = ConvTranspose2dDesc.from_dict(json.loads(sys.argv[2]))
+    while time.time() < float(sys.argv[3]):  # start together
+        time.sleep(0.001)
+    cache = ModuleCache(sys.argv[1])
+    t = time.perf_counter()
+    kernel = b.build(desc, cache=cache, use_tuned=False)
+    wall = time.perf_counter() - t
+    x, w, bias = random_inputs(desc, 5)
+    err = np.abs(kernel(x, w, bias) - conv2d_transpose_reference(desc, x, w, bias)).max()
+    print(json.dumps({"compiled": b.COMPILE_COUNT, "stats": cache.stats, "wall": wall,
+                      "err": float(err)}))
+""")
+
+
+def test_processes_compiling_the_same_kernel_at_once(tmp_path):
+    """Four processes ask for the same uncached kernel at the same instant: exactly one
+    compiles, the others wait for it and load its library; all compute the right thing."""
+    import time
+
+    start = time.time() + 4.0  # after every interpreter has started
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(tmp_path),
+                               json.dumps(DESC.to_dict()), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert sum(r["compiled"] for r in results) == 1, results
+    assert sum(r["stats"]["disk_hits"] for r in results) == 3, results
+    assert all(r["stats"]["corrupt"] == 0 for r in results)
+    assert all(r["err"] < 1e-4 for r in results)
+    assert len(_entries(tmp_path)) == 1
+    assert not list(tmp_path.rglob(".tmp-*")), "temporary files left behind"
+
+
+def _other_desc(i):
+    return ConvTranspose2dDesc(batch=1, in_channels=2, out_channels=3, height=4 + i, width=4,
+                               kernel_h=3, kernel_w=3, stride_h=2, stride_w=2)
+
+
+def test_size_cap_evicts_least_recently_used(tmp_path):
+    import time
+
+    cache = ModuleCache(tmp_path, max_bytes=1 << 40)
+    for i in range(3):
+        build_mod.build(_other_desc(i), cache=cache, use_tuned=False)
+        time.sleep(0.05)
+    entries = sorted(cache.entries(), key=lambda e: e["last_used"])
+    assert len(entries) == 3
+    # Use the oldest one again: now the second-built is the least recently used.
+    cache.clear_memory()
+    time.sleep(0.05)
+    build_mod.build(_other_desc(0), cache=cache, use_tuned=False)
+    per_entry = max(e["bytes"] for e in entries)
+    cache.max_bytes = 3 * per_entry  # room for three
+    build_mod.build(_other_desc(3), cache=cache, use_tuned=False)  # a fourth: one must go
+    keys = {e["key"].rsplit("-", 1)[0] for e in cache.entries()}
+    assert _other_desc(1).key not in keys, "the least recently used entry survived"
+    assert {_other_desc(0).key, _other_desc(2).key, _other_desc(3).key} <= keys
+    assert cache.total_bytes() <= cache.max_bytes
+
+
+def test_cache_command_line(tmp_path, capsys):
+    from tvmconv.cli import main
+
+    cache = ModuleCache(tmp_path)
+    build_mod.build(_other_desc(0), cache=cache, use_tuned=False)
+    assert main(["cache", "info", "--dir", str(tmp_path)]) == 0
+    assert "entries:   1" in capsys.readouterr().out
+    assert main(["cache", "ls", "--dir", str(tmp_path)]) == 0
+    assert _other_desc(0).key in capsys.readouterr().out
+    assert main(["cache", "clear", "--dir", str(tmp_path), "--target", "no-such"]) == 0
+    assert len(ModuleCache(tmp_path).entries()) == 1
+    assert main(["cache", "clear", "--dir", str(tmp_path)]) == 0
+    assert "removed 1 entries" in capsys.readouterr().out
+    assert ModuleCache(tmp_path).entries() == []

@@ -123,7 +123,19 @@ def _cached_module(desc, target, cache: ModuleCache, main_mod):
     digest = cache_key(desc.key, json.dumps(target.export(), sort_keys=True, default=str),
                        tvm.__version__, schedule_hash(mod))
     return cache.get_or_build(target_name(target), desc.key, digest,
-                              lambda: compile_module(mod, target))
+                              lambda: compile_module(mod, target), export=exporter(target))
+
+
+def exporter(target):
+    """How a compiled executable is written to disk: CUDA libraries carry nvcc fatbins (see
+    package.cuda_binary), so loading them compiles nothing; other targets the TVM default."""
+    if target.kind.name != "cuda":
+        return None
+    from .package.cuda_binary import pack_imports_with_binaries
+
+    arch = str(target.attrs.get("arch", "sm_80"))
+    return lambda executable, path: executable.export_library(
+        path, fpack_imports=pack_imports_with_binaries(arch, []))
 
 
 def _device_for(target):

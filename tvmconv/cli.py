@@ -1,4 +1,4 @@
-"""Command line: ``tvmconv tune``, ``compile``, ``bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv tune``, ``compile``, ``cache``, ``bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--untuned", action="store_true",
                    help="ignore tuning_logs: default schedules only")
 
+    k = sub.add_parser("cache", help="the compiled-kernel cache: ls, info, clear")
+    k.add_argument("action", choices=["ls", "info", "clear"])
+    k.add_argument("--target", help="only entries of this target name (e.g. llvm-znver4)")
+    k.add_argument("--dir", help="cache directory (default: $TVMCONV_CACHE_DIR or "
+                                 "~/.cache/tvmconv)")
+
     o = sub.add_parser("overhead", help="per-call cost each API surface adds, on a tiny shape")
     o.add_argument("--rounds", type=int, default=15)
     o.add_argument("--calls", type=int, default=2000)
@@ -81,6 +87,10 @@ def main(argv=None) -> int:
         from .package.compile import main as compile_main
 
         return compile_main(args)
+    if args.command == "cache":
+        from .cache import cli_main as cache_main
+
+        return cache_main(args)
     if args.command == "overhead":
         from .overhead import main as overhead_main
 
