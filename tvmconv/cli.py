@@ -44,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--log-dir", help="database directory (default: tuning_logs/<target name>/)")
     t.add_argument("--seed", type=int, default=None)
     t.add_argument("--no-plot", action="store_true", help="skip the PNG report")
+    t.add_argument("--rpc", metavar="HOST:PORT",
+                   help="measure on the devices registered with this TVM RPC tracker")
+    t.add_argument("--key", default="", help="device key of the RPC servers (with --rpc)")
+    t.add_argument("--rpc-workers", type=int, default=1,
+                   help="measurements in flight at once (with --rpc; e.g. the server count)")
+    t.add_argument("--budget-min", type=float, default=None,
+                   help="start no new layer after this many minutes (resume later)")
+    t.add_argument("--no-timing", action="store_true",
+                   help="skip timing default and tuned kernels alone after tuning")
 
     c = sub.add_parser("compile", help="build layers for a target into a deployable package")
     c.add_argument("--layers", default="suite",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from ..layers import Layer, layer_from_dict, load_layers
@@ -51,9 +52,17 @@ def main(args) -> int:
     layers = select_layers(args)
     target = as_target(args.target)
     log_dir = Path(args.log_dir) if args.log_dir else default_log_dir(target)
+    runner = None
+    if args.rpc:
+        from .rpc import rpc_runner
+
+        runner = rpc_runner(args.rpc, args.key, workers=args.rpc_workers)
+    deadline = time.time() + args.budget_min * 60 if args.budget_min else None
+    # With --rpc this machine is not the device: no local timing of the results.
     reports = run_job(layers, target, log_dir, trials=args.trials, trials_per_iter=args.per_batch,
                       cores=args.cores or "physical", seed=args.seed,
-                      emit=lambda line: print(line, flush=True))
+                      emit=lambda line: print(line, flush=True), runner=runner,
+                      time_results=not args.rpc and not args.no_timing, deadline=deadline)
     print(format_reports(reports))
     if not args.no_plot:
         job_name = "one" if args.one else Path(args.layers).stem

@@ -158,7 +158,14 @@ def is_default_record(record) -> bool:
     return not any(inst.kind.name.startswith("Sample") for inst in record.trace.insts)
 
 
-def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical") -> float:
+def local_runner():
+    from tvm.s_tir import meta_schedule as ms
+
+    return ms.runner.LocalRunner()
+
+
+def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical",
+                          runner=None) -> float:
     """Measure the default schedule the way meta-schedule measures candidates and store it
     as a record, so the best record of a layer is never slower than what it had untuned.
     Returns its mean seconds (inf if it failed)."""
@@ -173,7 +180,7 @@ def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical
     if built.error_msg:
         return float("inf")
     device = "cpu" if target.kind.name == "llvm" else target.kind.name
-    result = ms.runner.LocalRunner().run([ms.runner.RunnerInput(
+    result = (runner or local_runner()).run([ms.runner.RunnerInput(
         built.artifact_path, device_type=device, args_info=args_info)])[0].result()
     if result.error_msg or mean_run_secs(result.run_secs) is None:
         return float("inf")
@@ -191,15 +198,17 @@ def _has_default_record(db, desc) -> bool:
 
 
 def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, trials: int,
-               trials_per_iter: int = 16, cores="physical", seed=None, emit=print) -> LayerReport:
-    """Tune desc until the database holds `trials` trials of it; returns its report."""
+               trials_per_iter: int = 16, cores="physical", seed=None, emit=print,
+               runner=None) -> LayerReport:
+    """Tune desc until the database holds `trials` trials of it; returns its report.
+    runner: where candidates are measured (default: this machine; see rpc.rpc_runner)."""
     from tvm.s_tir import meta_schedule as ms
 
     from .space import design_space
 
     db = open_job_database(log_dir)
     if not _has_default_record(db, desc):
-        secs = commit_default_record(desc, target, db, cores)
+        secs = commit_default_record(desc, target, db, cores, runner)
         emit(f"  {name}: default schedule measured first: {secs * 1e3:.3f} ms (tuning-time)")
     done = trials_in(log_dir, desc)
     report = LayerReport(name, desc, resumed=len(done))
@@ -216,7 +225,8 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
                 max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
                 database=db, space=design_space(target),
-                builder=builder(cores), cost_model="xgb", strategy=search_strategy(),
+                builder=builder(cores), runner=runner or local_runner(), cost_model="xgb",
+                strategy=search_strategy(),
                 num_tuning_cores=cores, seed=seed,
                 measure_callbacks=ms.measure_callback.MeasureCallback.create("default") + [progress])
     report.wall_s = time.time() - start
@@ -243,8 +253,10 @@ def time_schedules(report: LayerReport, target, log_dir: Path, number_ms: float 
 
 
 def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter: int = 16,
-            cores="physical", seed=None, emit=print, time_results: bool = True):
-    """Tune every layer (objects with .name and .desc); returns their LayerReports."""
+            cores="physical", seed=None, emit=print, time_results: bool = True, runner=None,
+            deadline: float | None = None):
+    """Tune every layer (objects with .name and .desc); returns their LayerReports.
+    deadline (time.time() value): start no layer after it (a resumable job's time budget)."""
     target = as_target(target)
     log_dir = Path(log_dir) if log_dir else default_log_dir(target)
     _remember_layers(log_dir, layers)
@@ -252,8 +264,11 @@ def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter
          f"{trials} trials each, {trials_per_iter} per batch")
     reports = []
     for layer in layers:
+        if deadline is not None and time.time() > deadline:
+            emit(f"time budget spent: {layer.name} and later layers left for the next run")
+            break
         report = tune_layer(layer.name, layer.desc, target, log_dir, trials, trials_per_iter,
-                            cores, seed, emit)
+                            cores, seed, emit, runner)
         if time_results:
             time_schedules(report, target, log_dir)
         reports.append(report)
