@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import threading
 
 import numpy as np
@@ -41,6 +42,14 @@ class Kernel:
 
     def __call__(self, x, w, bias=None, out=None):
         d = self.desc
+        if self.device.dlpack_device_type() != 1 and isinstance(x, np.ndarray) and out is None:
+            # NumPy in, GPU kernel: copy in, run, copy the result back.
+            import tvm
+
+            on_device = [None if v is None else tvm.runtime.tensor(np.ascontiguousarray(v),
+                                                                   self.device)
+                         for v in (x, w, bias)]
+            return self(*on_device).numpy()
         if (bias is not None) != d.has_bias:
             raise ValueError(f"bias {'missing' if d.has_bias else 'given'} for a kernel compiled "
                              f"{'with' if d.has_bias else 'without'} bias")
@@ -49,7 +58,14 @@ class Kernel:
                                          self.weight_arg_shape)]
         if bias is not None:
             args.append(self._tensor(bias, d.bias_shape, "bias"))
-        if out is None:
+        if out is None and self.device.dlpack_device_type() != 1:
+            # A GPU kernel: the result stays on the device, in the kind of x (a TVM tensor,
+            # or e.g. a torch CUDA tensor viewing it through DLPack).
+            out_tensor = result = self._empty(d.output_shape)
+            kind = tensors.kind_of(x)
+            if kind not in ("tvm", "numpy"):
+                result = getattr(sys.modules.get(kind), "from_dlpack", lambda t: t)(out_tensor)
+        elif out is None:
             out_tensor, result = tensors.new_output(d.output_shape, d.output_shape, d.dtype,
                                                     tensors.kind_of(x))
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,12 +141,32 @@ def build_candidate(mod, target, _params):
     return build(mod, target=target)
 
 
-def builder(cores):
+CUDA_ARCH_ENV = "TVMCONV_CUDA_ARCH"  # tells export_cuda_candidate (in the builder's workers)
+
+
+def export_cuda_candidate(mod) -> str:
+    """The builder's export step for CUDA: nvcc compiles the kernels here, in the builder's
+    process pool (see package.cuda_binary), not one at a time when the runner loads them."""
+    import tempfile
+
+    from ..package.cuda_binary import pack_imports_with_binaries
+
+    path = os.path.join(tempfile.mkdtemp(prefix="tvmconv-cand-"), "tvm_tmp_mod.so")
+    mod.export_library(path, fpack_imports=pack_imports_with_binaries(
+        os.environ.get(CUDA_ARCH_ENV, "sm_80"), []))
+    return path
+
+
+def builder(cores, target=None):
     from tvm.s_tir import meta_schedule as ms
 
     workers = None if cores == "physical" else int(cores)
+    kwargs = {}
+    if target is not None and target.kind.name == "cuda":
+        os.environ[CUDA_ARCH_ENV] = str(target.attrs.get("arch", "sm_80"))  # before the pool
+        kwargs["f_export"] = export_cuda_candidate
     return ms.builder.LocalBuilder(f_build=build_candidate, max_workers=workers,
-                                   timeout_sec=120)
+                                   timeout_sec=120, **kwargs)
 
 
 def _clock(seconds: float) -> str:
@@ -176,7 +197,7 @@ def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical
 
     sch = schedule(desc, target)
     args_info = ms.arg_info.ArgInfo.from_prim_func(prim_func(desc))
-    built = builder(cores).build([ms.builder.BuilderInput(sch.mod, target)])[0]
+    built = builder(cores, target).build([ms.builder.BuilderInput(sch.mod, target)])[0]
     if built.error_msg:
         return float("inf")
     device = "cpu" if target.kind.name == "llvm" else target.kind.name
@@ -225,7 +246,7 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
                 max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
                 database=db, space=design_space(target),
-                builder=builder(cores), runner=runner or local_runner(), cost_model="xgb",
+                builder=builder(cores, target), runner=runner or local_runner(), cost_model="xgb",
                 strategy=search_strategy(),
                 num_tuning_cores=cores, seed=seed,
                 measure_callbacks=ms.measure_callback.MeasureCallback.create("default") + [progress])

@@ -100,7 +100,8 @@ def mean_run_secs(run_secs):
 def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dirs=None):
     """The TunedSchedule desc gets from the logs for target (or from `dirs`), or None (then:
     the default schedule)."""
-    dirs = log_dirs(target) if dirs is None else [Path(d) for d in dirs]
+    dirs = log_dirs(target) if dirs is None else [Path(d) for d in dirs
+                                                  if (Path(d) / WORKLOAD_FILE).is_file()]
     for log_dir in dirs:
         _, index = open_database(log_dir)
         record = index.get(desc)
