@@ -241,7 +241,12 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
          f"{remaining} to run")
     start = time.time()
     # meta-schedule's console logger: warnings only (its full log goes to log_dir/.work/logs).
-    logging.getLogger("tvm.s_tir.meta_schedule").setLevel(logging.WARNING)
+    ms_logger = logging.getLogger("tvm.s_tir.meta_schedule")
+    ms_logger.setLevel(logging.WARNING)
+    # tune_tir rebuilds its logging config from the handlers this logger has, by name; an
+    # unnamed one (seen after an RPC-measured job in the same process) makes it crash.
+    for handler in [h for h in ms_logger.handlers if h.get_name() is None]:
+        ms_logger.removeHandler(handler)
     progress = _progress_callback(report, remaining, start, emit, min(done, default=float("inf")))
     ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
                 max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
