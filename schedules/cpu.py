@@ -22,9 +22,9 @@ import math
 
 from tvm import s_tir, tirx
 from tvm.runtime import DataType
-from tvm.s_tir.dlight import ScheduleRule
 from tvm.target import Target, codegen
 
+from .base import ConvTranspose2dRule, is_tvmconv_kernel
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
 
 # Accumulator registers one micro-kernel may use (AVX-512 has 32 vector registers; leave room
@@ -90,13 +90,10 @@ def register_tile(extent: int, at_most: int) -> int:
     return best if best * 3 >= at_most * 2 or extent <= at_most else at_most
 
 
-class CPUConvTranspose2d(ScheduleRule):
+class CPUConvTranspose2d(ConvTranspose2dRule):
     """dlight-style rule for tvmconv kernels on llvm targets."""
 
-    def apply(self, func: tirx.PrimFunc, target: Target, tunable: bool):
-        if target.kind.name != "llvm" or func.attrs is None or "tvmconv.layout" not in func.attrs:
-            return None
-        return self.schedule(s_tir.Schedule(func), target, tunable)
+    target_kind = "llvm"
 
     def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, structure=None,
                  tiles=None):
@@ -105,7 +102,7 @@ class CPUConvTranspose2d(ScheduleRule):
         structure / tiles: structural choices and tile sizes (see choices.Choices), e.g. those
         of a tuned record of a similar shape; the heuristics decide what they leave open."""
         func = sch.mod["main"]
-        if "tvmconv.layout" not in func.attrs:
+        if not is_tvmconv_kernel(func):
             return None
         layout = str(func.attrs["tvmconv.layout"])
         choices = self.last_choices = Choices(sch, tunable, structure, tiles)

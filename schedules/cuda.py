@@ -19,14 +19,15 @@ postprocessors split and bind the cooperative fetches then, as for its own rules
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
 from tvm import s_tir, tirx
 from tvm.runtime import DataType
-from tvm.s_tir.dlight import ScheduleRule
 from tvm.target import Target
 
+from .base import ConvTranspose2dRule, is_tvmconv_kernel
 from .choices import STRUCTURE_KEY, Choices, structure_text
 
 # A block stages at most this much shared memory (H100/A100 give 48 KiB without opting in; half
@@ -133,20 +134,17 @@ def _score(t: PhaseTiles, co: int, qh: int, qw: int, outer: int, sm_count: int,
     return wave_eff * thread_eff * thread_reuse * math.sqrt(block_reuse)
 
 
-class CUDAConvTranspose2d(ScheduleRule):
+class CUDAConvTranspose2d(ConvTranspose2dRule):
     """dlight-style rule for tvmconv kernels on cuda targets."""
 
-    def apply(self, func: tirx.PrimFunc, target: Target, tunable: bool):
-        if target.kind.name != "cuda" or func.attrs is None or "tvmconv.layout" not in func.attrs:
-            return None
-        return self.schedule(s_tir.Schedule(func), target, tunable)
+    target_kind = "cuda"
 
     def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, structure=None,
                  tiles=None):
         """Schedule `sch` in place and return it (None if it is not a tvmconv kernel).
         tiles: PhaseTiles.as_list() values per phase stage, concatenated (a record's hints)."""
         func = sch.mod["main"]
-        if "tvmconv.layout" not in func.attrs:
+        if not is_tvmconv_kernel(func):
             return None
         layout = str(func.attrs["tvmconv.layout"])
         choices = self.last_choices = Choices(sch, tunable, structure, tiles)
@@ -158,7 +156,7 @@ class CUDAConvTranspose2d(ScheduleRule):
                 _schedule_phase(sch, blocks[name], layout, choices, "pad" in blocks, sm_count)
         if "pad" in blocks:
             sch.compute_inline(blocks["pad"])  # every consumer now stages through shared memory
-        _schedule_elementwise(sch, blocks["conv2d_transpose"], layout)
+        _schedule_elementwise(sch, blocks["conv2d_transpose"])
         if structure is not None:
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         return sch
@@ -176,7 +174,7 @@ def _schedule_phase(sch, block, layout: str, choices: Choices, padded: bool, sm_
     x_index = read_names.index("pad" if padded else "input")
     w_index = read_names.index("weight")
     elem_bytes = DataType(sch.get(block).reads[x_index].source.dtype).bits // 8
-    dil = _tap_dilation(sch, block, layout)
+    dil = _tap_dilation(sch)
     out_per_group = int(sch.mod["main"].attrs["tvmconv.out_per_group"])
     t = default_tiles(ext, dil, elem_bytes, out_per_group, sm_count)
 
@@ -268,16 +266,14 @@ def _cooperative_fetch(sch, block, choices: Choices, threads: int | None, vec_ok
     sch.bind(t, "threadIdx.x")
 
 
-def _tap_dilation(sch, block, layout: str) -> tuple[int, int]:
-    """The phase stage's tap dilation (d' per axis), read off the description."""
-    import json
-
+def _tap_dilation(sch) -> tuple[int, int]:
+    """The phase stages' tap dilation (d' per axis), read off the description."""
     desc = json.loads(str(sch.mod["main"].attrs["tvmconv.desc"]))
     return tuple(desc[f"dilation_{a}"] // math.gcd(desc[f"dilation_{a}"], desc[f"stride_{a}"])
                  for a in "hw")
 
 
-def _schedule_elementwise(sch, block, layout: str):
+def _schedule_elementwise(sch, block):
     """One thread per output element, blocks of ELEMENTWISE_THREADS."""
     loops = sch.get_loops(block)
     fused = sch.fuse(*loops)
