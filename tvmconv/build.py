@@ -131,11 +131,10 @@ def exporter(target):
     package.cuda_binary), so loading them compiles nothing; other targets the TVM default."""
     if target.kind.name != "cuda":
         return None
-    from .package.cuda_binary import pack_imports_with_binaries
+    from .package.cuda_binary import cuda_arch, export_library
 
-    arch = str(target.attrs.get("arch", "sm_80"))
-    return lambda executable, path: executable.export_library(
-        path, fpack_imports=pack_imports_with_binaries(arch, []))
+    arch = cuda_arch(target)
+    return lambda executable, path: export_library(executable, path, arch)
 
 
 def _device_for(target):

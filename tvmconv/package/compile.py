@@ -20,10 +20,8 @@ import time
 from pathlib import Path
 
 from ..cache import sha256_file
-from ..description import ConvTranspose2dDesc
-
-FORMAT = "tvmconv-package/1"
-
+from . import FORMAT
+from .cuda_binary import cuda_arch, export_library
 
 def entry_name(index: int, layer_name: str) -> str:
     """A C symbol for a layer's kernel: k<index>_<name, sanitised>."""
@@ -58,7 +56,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
                         else None,
                         "key": layer.desc.key, "desc": layer.desc.to_dict(),
                         "schedule": source, "schedule_hash": schedule_hash(mod),
-                        "useful_flops": useful_flops(layer.desc)})
+                        "useful_flops": layer.desc.flops})
         progress(f"[{i + 1}/{len(layers)}] {layer.name}: {source} schedule")
     progress(f"compiling {len(funcs)} functions for {target_name(target)} ...")
     executable = tvm.compile(tvm.IRModule(funcs), target=target)
@@ -85,20 +83,9 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
     return manifest
 
 
-def useful_flops(desc: ConvTranspose2dDesc) -> int:
-    """2 x the multiply-adds a transposed convolution does, inserted zeros not counted."""
-    return 2 * desc.batch * desc.in_channels * desc.height * desc.width * \
-        (desc.out_channels // desc.groups) * desc.kernel_h * desc.kernel_w
-
-
 def _export(executable, target, out: Path):
     """Export the library; (path, per-CUDA-module records)."""
     records: list = []
-    kwargs = {}
-    if target.kind.name == "cuda":
-        from .cuda_binary import pack_imports_with_binaries
-
-        kwargs["fpack_imports"] = pack_imports_with_binaries(_arch(target), records)
     host_arch = _arch(target) if target.kind.name == "llvm" else platform.machine()
     if host_arch != platform.machine():
         # No linker for the target here: ship objects; link on the device with
@@ -108,14 +95,17 @@ def _export(executable, target, out: Path):
         path = out / "kernels.so"
     for old in (out / "kernels.so", out / "kernels.tar"):
         old.unlink(missing_ok=True)
-    executable.export_library(str(path), **kwargs)
+    if target.kind.name == "cuda":
+        export_library(executable, path, cuda_arch(target), records)
+    else:
+        executable.export_library(str(path))
     return path, records
 
 
 def _arch(target) -> str:
     """cuda: sm_XY; llvm: the machine the code runs on (x86_64, aarch64, ...)."""
     if target.kind.name == "cuda":
-        return str(target.attrs.get("arch", "sm_80"))
+        return cuda_arch(target)
     triple = str(target.attrs.get("mtriple", "") or "")
     if not triple:
         return platform.machine()
@@ -150,14 +140,8 @@ def _tvmconv_version() -> str:
 
 
 def main(args) -> int:
-    from ..layers import load_layers
+    from ..layers import load_layers, select_layers
 
-    layers = load_layers(args.layers)
-    if args.only:
-        wanted = set(args.only.split(","))
-        layers = [layer for layer in layers if layer.name in wanted]
-        missing = wanted - {layer.name for layer in layers}
-        if missing:
-            raise SystemExit(f"tvmconv compile: no layer named {', '.join(sorted(missing))}")
+    layers = select_layers(load_layers(args.layers), args.only, "compile")
     compile_package(layers, args.target, args.out, use_tuned=not args.untuned)
     return 0

@@ -145,6 +145,18 @@ def with_binaries(blob: bytes, arch: str) -> tuple[bytes, list[dict]]:
     return join_blob(tree, out), compiled
 
 
+def cuda_arch(target) -> str:
+    """The sm_XY a cuda target compiles for."""
+    return str(target.attrs.get("arch", "sm_80"))
+
+
+def export_library(executable, path, arch: str, records: list | None = None) -> None:
+    """executable.export_library(path), its CUDA modules compiled to fatbins for `arch`;
+    a record per CUDA module is appended to `records` when given."""
+    executable.export_library(str(path), fpack_imports=pack_imports_with_binaries(
+        arch, records if records is not None else []))
+
+
 def pack_imports_with_binaries(arch: str, records: list):
     """An ``fpack_imports`` for ``export_library``: the C source of the import blob, CUDA
     modules compiled for `arch`. Appends the per-module records to `records`."""

@@ -149,11 +149,10 @@ def export_cuda_candidate(mod) -> str:
     process pool (see package.cuda_binary), not one at a time when the runner loads them."""
     import tempfile
 
-    from ..package.cuda_binary import pack_imports_with_binaries
+    from ..package.cuda_binary import export_library
 
     path = os.path.join(tempfile.mkdtemp(prefix="tvmconv-cand-"), "tvm_tmp_mod.so")
-    mod.export_library(path, fpack_imports=pack_imports_with_binaries(
-        os.environ.get(CUDA_ARCH_ENV, "sm_80"), []))
+    export_library(mod, path, os.environ.get(CUDA_ARCH_ENV, "sm_80"))
     return path
 
 
@@ -163,7 +162,9 @@ def builder(cores, target=None):
     workers = None if cores == "physical" else int(cores)
     kwargs = {}
     if target is not None and target.kind.name == "cuda":
-        os.environ[CUDA_ARCH_ENV] = str(target.attrs.get("arch", "sm_80"))  # before the pool
+        from ..package.cuda_binary import cuda_arch
+
+        os.environ[CUDA_ARCH_ENV] = cuda_arch(target)  # before the pool starts
         kwargs["f_export"] = export_cuda_candidate
     return ms.builder.LocalBuilder(f_build=build_candidate, max_workers=workers,
                                    timeout_sec=120, **kwargs)
