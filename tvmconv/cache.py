@@ -161,7 +161,7 @@ class ModuleCache:
         """Exclusive flock on <entry>.lock for the duration (no lock if the disk is unusable)."""
         try:
             lib_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lib_path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            fd = _open_lock(lib_path)
         except OSError:
             yield
             return
@@ -219,7 +219,7 @@ class ModuleCache:
     def remove(self, lib_path: Path, wait: bool = True) -> bool:
         """Delete one entry under its lock; False if it is locked and wait is False."""
         try:
-            fd = os.open(lib_path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            fd = _open_lock(lib_path)
         except OSError:
             return False
         try:
@@ -257,6 +257,11 @@ class ModuleCache:
         with os.fdopen(fd, "w") as f:
             json.dump(meta, f)
         os.replace(tmp_meta, lib_path.with_suffix(".json"))
+
+
+def _open_lock(lib_path: Path) -> int:
+    """A file descriptor of the entry's lock file (created if need be), for flock."""
+    return os.open(lib_path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
 
 
 def _touch(path: Path) -> None:

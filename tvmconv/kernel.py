@@ -27,6 +27,7 @@ class Kernel:
         self.desc = desc
         self.module = module
         self.device = device
+        self.on_host = tensors.on_host(device)  # False: a GPU kernel
         self.schedule_source = schedule_source  # tuned, transferred, default or unscheduled
         self.entry = entry  # the function's name in module (a package holds many kernels)
         self._func = module[entry]
@@ -42,7 +43,7 @@ class Kernel:
 
     def __call__(self, x, w, bias=None, out=None):
         d = self.desc
-        if self.device.dlpack_device_type() != 1 and isinstance(x, np.ndarray) and out is None:
+        if not self.on_host and isinstance(x, np.ndarray) and out is None:
             # NumPy in, GPU kernel: copy in, run, copy the result back.
             import tvm
 
@@ -58,7 +59,7 @@ class Kernel:
                                          self.weight_arg_shape)]
         if bias is not None:
             args.append(self._tensor(bias, d.bias_shape, "bias"))
-        if out is None and self.device.dlpack_device_type() != 1:
+        if out is None and not self.on_host:
             # A GPU kernel: the result stays on the device, in the kind of x (a TVM tensor,
             # or e.g. a torch CUDA tensor viewing it through DLPack).
             out_tensor = result = self._empty(d.output_shape)
@@ -107,7 +108,7 @@ class Kernel:
 
     def _empty(self, shape):
         """A new tensor on the kernel's device (host memory through NumPy: no TVM import)."""
-        if self.device.dlpack_device_type() == 1:  # kDLCPU
+        if self.on_host:
             return tvm_ffi.from_dlpack(tensors.aligned_empty(shape, self.desc.dtype))
         import tvm
 

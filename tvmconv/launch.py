@@ -13,8 +13,6 @@ from . import owned, tensors
 from .build import kernel_for
 from .description import DTYPES, ConvTranspose2dDesc
 
-_CPU = 1  # DLPack's kDLCPU
-
 
 def input_dtype(x, w, bias=None, x_name="input", w_name="weight") -> str:
     """The common float dtype of the tensors; TypeError naming the odd one out."""
@@ -64,7 +62,7 @@ def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None, o
 
 def _tensor(value, name, shape):
     tensor = tensors.as_kernel_tensor(value, name, shape)
-    if tensor.device.dlpack_device_type() != _CPU:
+    if not tensors.on_host(tensor.device):
         raise ValueError(f"{name} is on {tensor.device}: tvmconv's front ends run kernels on "
                          "the CPU only so far; move the tensor to the CPU")
     return tensor

@@ -19,6 +19,12 @@ import numpy as np
 import tvm_ffi
 
 ALIGNMENT = 64
+KDLCPU = 1  # DLPack's device type of host memory
+
+
+def on_host(device) -> bool:
+    """Whether a tvm_ffi device is the CPU (host memory)."""
+    return device.dlpack_device_type() == KDLCPU
 
 
 def aligned_empty(shape, dtype) -> np.ndarray:
@@ -68,7 +74,7 @@ def as_kernel_tensor(value, name: str, shape=None) -> tvm_ffi.Tensor:
     else:
         raise TypeError(f"{name} must be a NumPy array or a DLPack-capable tensor, "
                         f"got {type(value).__name__}")
-    on_cpu = tensor.device.dlpack_device_type() == 1  # kDLCPU
+    on_cpu = on_host(tensor.device)
     usable = tensor.is_contiguous() and tensor.data_ptr() % ALIGNMENT == 0
     if on_cpu and (not usable or (shape is not None and tuple(tensor.shape) != tuple(shape))):
         # NumPy views the same memory, reshapes it for free, and copies only when it must.
