@@ -37,13 +37,11 @@ def _target(args):
 def _layers(args, dtype="float32"):
     import dataclasses
 
-    from .layers import load_layers
+    from .layers import load_layers, select_layers
 
-    layers = load_layers("tiny" if args.dry_run else args.layers)
-    if args.only:
-        layers = [layer for layer in layers if layer.name in args.only.split(",")]
-    return [dataclasses.replace(layer, desc=dataclasses.replace(layer.desc, dtype=dtype))
-            for layer in layers]
+    layers = select_layers(load_layers("tiny" if args.dry_run else args.layers), args.only,
+                           "gpu_job")
+    return [dataclasses.replace(layer, desc=layer.desc.replace(dtype=dtype)) for layer in layers]
 
 
 def _device_inputs(desc, seed, dry_run):
@@ -62,7 +60,7 @@ def check(args) -> dict:
     """Every layer, fp32 and fp16 (fp32 accumulation), against the float64 reference on fresh
     random data; the output buffer poisoned with NaN first, so an unwritten element fails."""
     from .build import build
-    from .reference import conv2d_transpose_reference
+    from .reference import max_scaled_error
 
     target, results = _target(args), []
     for dtype, tol in (("float32", 1e-4), ("float16", 5e-3)):
@@ -76,14 +74,8 @@ def check(args) -> dict:
                 out = _poisoned_output(desc, kernel)
                 kernel(*dev, out=out)
                 got = out.numpy().astype("float64")
-            ref = conv2d_transpose_reference(desc, *host)
-            scale = conv2d_transpose_reference(desc, *[None if a is None else abs(a)
-                                                       for a in host])
-            import numpy as np
-
-            err = float(np.nanmax(np.abs(got - ref) / (scale + 1e-6))) \
-                if not np.isnan(got).any() else float("nan")
-            ok = bool(err <= tol)
+            err = max_scaled_error(desc, got, *host)
+            ok = bool(err <= tol)  # False for NaN: an unwritten element
             results.append({"layer": layer.name, "dtype": dtype, "max_scaled_error": err,
                             "ok": ok, "schedule": kernel.schedule_source})
             print(f"check {layer.name:<20} {dtype:<8} {kernel.schedule_source:<11} "
@@ -130,7 +122,7 @@ def bench(args) -> list:
             sets = [_device_inputs(desc, seed=s, dry_run=args.dry_run)[0]
                     for s in range(ROTATE)]
             packed = [kernel.pack_weight(w) for _, w, _ in sets]
-            ours = _ours(kernel, sets, packed, args.dry_run)
+            ours = _ours(kernel, sets, packed)
             theirs = _torch(desc, sets, args.dry_run)
             times = {"tvmconv": [], "torch": []}
             for _ in range(args.rounds):  # alternate, then medians
@@ -152,7 +144,7 @@ def bench(args) -> list:
     return rows
 
 
-def _ours(kernel, sets, packed, dry_run):
+def _ours(kernel, sets, packed):
     d = kernel.desc
     outs = [kernel._empty(d.output_shape) for _ in sets]  # pylint: disable=protected-access
     from . import tensors

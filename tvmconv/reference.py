@@ -45,6 +45,17 @@ def conv2d_transpose_reference(desc: ConvTranspose2dDesc, x, w, bias=None) -> np
     return np.ascontiguousarray(out)
 
 
+def max_scaled_error(desc: ConvTranspose2dDesc, got, x, w, bias=None, floor: float = 0.0) -> float:
+    """max over elements of (|got - reference| - floor)+ / (sum of |terms| + 1e-6): each
+    element's error relative to the rounding error its sum can carry (NaN if got has a NaN).
+    floor: an absolute error forgiven (e.g. the output dtype's smallest subnormal step)."""
+    expected = conv2d_transpose_reference(desc, x, w, bias)
+    scale = conv2d_transpose_reference(desc, np.abs(x), np.abs(w),
+                                       None if bias is None else np.abs(bias))
+    err = np.abs(np.asarray(got, dtype=np.float64) - expected)
+    return float((np.maximum(err - floor, 0) / (scale + 1e-6)).max())
+
+
 def max_relative_error(desc: ConvTranspose2dDesc, got, x, w, bias=None) -> float:
     """max |got - reference| over max(1, max |reference|): one number for bench and demo."""
     expected = conv2d_transpose_reference(desc, x, w, bias)

@@ -65,6 +65,18 @@ def layer_from_dict(obj: dict) -> Layer:
     return Layer(name, obj.get("source", ""), desc)
 
 
+def select_layers(layers: list[Layer], only: str | None, command: str) -> list[Layer]:
+    """The layers named in `only` (comma-separated; all when None), in file order; a
+    command-line error naming the unknown ones."""
+    if not only:
+        return layers
+    wanted = set(only.split(","))
+    missing = wanted - {layer.name for layer in layers}
+    if missing:
+        raise SystemExit(f"tvmconv {command}: no layer named {', '.join(sorted(missing))}")
+    return [layer for layer in layers if layer.name in wanted]
+
+
 def load_layers(spec: str | Path) -> list[Layer]:
     """Layers of a built-in suite name ('suite', 'tiny') or of a JSON file path."""
     path = Path(spec)

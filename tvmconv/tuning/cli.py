@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..layers import Layer, layer_from_dict, load_layers
+from ..layers import select_layers as layers_named
 
 
 def parse_one(text: str) -> Layer:
@@ -31,14 +32,7 @@ def parse_one(text: str) -> Layer:
 def select_layers(args) -> list[Layer]:
     if args.one:
         return [parse_one(args.one)]
-    layers = load_layers(args.layers)
-    if args.only:
-        wanted = args.only.split(",")
-        unknown = set(wanted) - {layer.name for layer in layers}
-        if unknown:
-            raise SystemExit(f"tvmconv tune: no layer(s) {sorted(unknown)} in {args.layers}")
-        layers = [layer for layer in layers if layer.name in wanted]
-    return layers
+    return layers_named(load_layers(args.layers), args.only, "tune")
 
 
 def main(args) -> int:

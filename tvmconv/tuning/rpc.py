@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import os
 
-# Set to a file path: every measuring session appends "<server work dir>" to it (one server,
-# one work dir), so a job can tell which servers measured its candidates.
+# Set to a file path: every measuring session appends its server-side work directory to it
+# (a fresh temporary directory per session, made under the server's TMPDIR), so a job can
+# tell which servers measured its candidates.
 SESSION_LOG_ENV = "TVMCONV_RPC_SESSION_LOG"
 
 
