@@ -1,4 +1,5 @@
-"""CPU (llvm) schedule of the polyphase transposed convolution.
+"""CPU (llvm) schedules of tvmconv's kernels: the polyphase compute here, the GEMM compute's
+``cols`` stage in cpu_gemm.py (one rule serves both: it schedules the blocks it finds).
 
 The heavy stages are the ``phase_*`` blocks: stride-1 correlations, i.e. direct convolutions.
 Each gets the classic direct-convolution micro-kernel: a register tile of accumulators
@@ -20,42 +21,22 @@ from __future__ import annotations
 
 import math
 
-from tvm import s_tir, tirx
+from tvm import s_tir
 from tvm.runtime import DataType
-from tvm.target import Target, codegen
+from tvm.target import Target
 
 from .base import ConvTranspose2dRule, is_tvmconv_kernel
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
+from .cpu_gemm import schedule_cols
+from .cpu_util import (PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_MACS, iter_extents, largest_divisor,
+                       register_tile, schedule_elementwise, schedule_interleave, vector_lanes,
+                       vector_widths)
 
 # Accumulator registers one micro-kernel may use (AVX-512 has 32 vector registers; leave room
 # for the broadcast operands and the loaded vectors). Measured on Zen 4: the GEMM-like channel
 # micro-kernel gains from 24 (U-Net up-convolution 42 -> 23 ms); the spatial one, which also
 # streams input rows, loses (FCN-32s 55 -> 165 ms), so it keeps 12.
 MAX_ACCUMULATORS = {"channel": 24, "spatial": 12}
-# Stages smaller than this run serially (waking the thread pool costs tens of microseconds).
-PARALLEL_MIN_MACS = 1 << 18
-PARALLEL_MIN_ELEMENTS = 1 << 16
-
-
-def vector_lanes(target: Target, dtype_bits: int) -> int:
-    """Lanes of the target's widest vector for a dtype of `dtype_bits` bits."""
-    try:
-        width = int(codegen.llvm_get_vector_width(target))
-    except Exception:  # pylint: disable=broad-except
-        width = 128
-    return max(1, width // dtype_bits)
-
-
-def largest_divisor(n: int, at_most: int) -> int:
-    """Largest divisor of n that is <= at_most (at least 1)."""
-    for d in range(min(n, at_most), 0, -1):
-        if n % d == 0:
-            return d
-    return 1
-
-
-def _iter_extents(sch: s_tir.Schedule, block) -> list[int]:
-    return [int(iv.dom.extent) for iv in sch.get(block).iter_vars]
 
 
 def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool,
@@ -74,20 +55,6 @@ def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool,
     if layout == "NHWC":
         return "channel" if extents["co"] >= lanes // 2 else "spatial"
     return "spatial"
-
-
-def vector_widths(extent: int, lanes: int) -> list[int]:
-    """Vector widths a loop of `extent` may use: its divisors from 4 to two registers, widest
-    first; [largest divisor] (then unrolled, not vectorised) when none is 4 or more."""
-    widths = [d for d in range(min(extent, 2 * lanes), 3, -1) if extent % d == 0]
-    return widths or [largest_divisor(extent, 2 * lanes)]
-
-
-def register_tile(extent: int, at_most: int) -> int:
-    """Register tile along a non-vector axis: a divisor if a good one exists, else at_most
-    (an imperfect split, whose tail iterations are predicated)."""
-    best = largest_divisor(extent, at_most)
-    return best if best * 3 >= at_most * 2 or extent <= at_most else at_most
 
 
 class CPUConvTranspose2d(ConvTranspose2dRule):
@@ -109,18 +76,20 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
         # Look blocks up by name (get_sblock): a traced get_child_blocks would not replay in
         # meta-schedule once the schedule has added cache blocks.
         names = [str(n) for n in func.attrs["tvmconv.blocks"]]
-        phase_names = [n for n in names if n.startswith("phase_")]
+        # The heavy stages: polyphase correlations, or the GEMM of the gemm compute.
+        heavy = [n for n in names if n.startswith("phase_") or n == "cols"]
         blocks = {n: sch.get_sblock(n) for n in names}
-        out_dtype = sch.get(blocks["conv2d_transpose"]).writes[0].source.dtype
-        acc_bits = DataType(str(sch.get(blocks[phase_names[0]]).writes[0].source.dtype
-                                if phase_names else out_dtype)).bits
-        lanes = vector_lanes(target, acc_bits)
-        for name in phase_names:
-            _schedule_phase(sch, blocks[name], layout, lanes, choices)
+        acc_block = blocks[heavy[0] if heavy else "conv2d_transpose"]
+        lanes = vector_lanes(target, DataType(str(sch.get(acc_block).writes[0].source.dtype)).bits)
+        for name in heavy:
+            if name == "cols":
+                schedule_cols(sch, blocks[name], layout, lanes, choices)
+            else:
+                _schedule_phase(sch, blocks[name], layout, lanes, choices)
         if "pad" in blocks:
-            _schedule_elementwise(sch, blocks["pad"], lanes)
+            schedule_elementwise(sch, blocks["pad"], lanes)
         strides = [int(v) for v in func.attrs["tvmconv.strides"]]
-        _schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes)
+        schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes)
         if structure is not None:  # the record of a design space says which one it was
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         return sch
@@ -141,7 +110,7 @@ def strategy_options(layout: str, depthwise: bool) -> list[str]:
 
 
 def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
-    ext = _iter_extents(sch, block)
+    ext = iter_extents(sch, block)
     if layout == "NCHW":
         names = ["n", "co", "rh", "rw", "qh", "qw", "ci", "jh", "jw"]
     else:
@@ -246,7 +215,7 @@ def schedule_pack_weight(sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
     while the taps are written out as contiguous vectors of output channels."""
     block = sch.get_sblock("pack_weight")
     ci, kh, kw, co = sch.get_loops(block)
-    extents = _iter_extents(sch, block)
+    extents = iter_extents(sch, block)
     if math.prod(extents) >= PARALLEL_MIN_ELEMENTS:
         sch.parallel(ci)
     lanes = vector_lanes(target, DataType(str(sch.get(block).writes[0].source.dtype)).bits)
@@ -256,44 +225,3 @@ def schedule_pack_weight(sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
         _, co_i = sch.split(co, [None, min(lanes, extents[3])])
         sch.vectorize(co_i)
     return sch
-
-
-def _vectorize_innermost(sch, block):
-    loops = sch.get_loops(block)
-    inner = loops[-1]
-    extent = sch.get(inner).extent
-    # Not below 4 lanes: sub-128-bit vectors trip TVM's LLVM code generator (see above).
-    if isinstance(extent, tirx.IntImm) and int(extent) >= 4:
-        sch.vectorize(inner)
-
-
-def _schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int):
-    """The output stage. For NCHW, split each spatial loop by its stride and unroll the phase
-    loop: every unrolled copy then has constant phase arithmetic, and reads a contiguous run of
-    its phase image. NHWC vectorises over the channels (contiguous on both sides)."""
-    if layout == "NHWC" or strides == [1, 1]:
-        _schedule_elementwise(sch, block, lanes)
-        return
-    n, co, oh, ow = sch.get_loops(block)
-    oh_o, oh_i = sch.split(oh, [None, strides[0]])
-    ow_o, ow_i = sch.split(ow, [None, strides[1]])
-    sch.reorder(n, co, oh_o, oh_i, ow_o, ow_i)
-    fused = sch.fuse(n, co, oh_o)
-    if math.prod(_iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
-        sch.parallel(fused)
-    sch.unroll(oh_i)
-    sch.unroll(ow_i)
-
-
-def _schedule_elementwise(sch, block, lanes: int):
-    """Memory-bound copy: parallel over the outer loops, vectorised innermost loop."""
-    loops = sch.get_loops(block)
-    big = math.prod(_iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS
-    if len(loops) > 2:
-        fused = sch.fuse(*loops[:-2])
-        if big:
-            sch.parallel(fused)
-    elif len(loops) == 2 and big:
-        sch.parallel(loops[0])
-    if lanes > 1:
-        _vectorize_innermost(sch, block)

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from conftest import assert_matches_reference, run_kernel_poisoned
 from tvmconv.baselines import random_inputs
 from tvmconv.build import build
+from tvmconv.compute import ALGORITHMS
+from tvmconv.compute_gemm import gemm_supported
 from tvmconv.description import ConvTranspose2dDesc
 
 EXAMPLES = int(os.environ.get("TVMCONV_TEST_EXAMPLES", "300"))
@@ -47,8 +49,8 @@ def descriptions(draw, dtypes=("float32",)):
         assume(False)  # pads larger than the output: not a valid description
 
 
-def check(desc, seed):
-    kernel = build(desc)
+def check(desc, seed, algorithm=None):
+    kernel = build(desc, algorithm=algorithm)
     x, w, b = random_inputs(desc, seed)
     got = run_kernel_poisoned(kernel, x, w, b)
     assert_matches_reference(desc, got, x, w, b)
@@ -65,6 +67,16 @@ def test_float32_matches_reference(desc, seed):
 @given(desc=descriptions(dtypes=("float16",)), seed=st.integers(0, 2**31 - 1))
 def test_float16_matches_reference(desc, seed):
     check(desc, seed)
+
+
+@settings(max_examples=max(30, EXAMPLES // 3), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(desc=descriptions(dtypes=("float32", "float16")), seed=st.integers(0, 2**31 - 1),
+       algorithm=st.sampled_from(ALGORITHMS))
+def test_each_algorithm_matches_reference(desc, seed, algorithm):
+    """build() picks one compute per description; both must be right wherever they apply."""
+    assume(algorithm != "gemm" or gemm_supported(desc))
+    check(desc, seed, algorithm)
 
 
 # Layers whose structure random search may miss: big strides and kernels, shared factors of

@@ -10,6 +10,7 @@ from conftest import assert_matches_reference, run_kernel_poisoned
 from tvmconv import build as build_module
 from tvmconv.baselines import random_inputs
 from tvmconv.build import build
+from tvmconv.compute import algorithm_for
 from tvmconv.description import ConvTranspose2dDesc
 from tvmconv.layers import Layer
 from tvmconv.schedules import rule_for
@@ -25,6 +26,8 @@ DESC = ConvTranspose2dDesc(batch=1, in_channels=40, out_channels=16, height=5, w
                            kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
                            pad_bottom=1, pad_left=1, pad_right=1, output_padding_h=1,
                            output_padding_w=1)
+# Its default compute (a small image: the gemm compute multiplies fewer border zeros).
+ALGORITHM = algorithm_for(DESC, host_target())
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,7 @@ def test_job_writes_a_log_and_resumes_from_it(tuned_logs):
     secs = trials_in(log_dir, DESC)
     assert len(secs) == 6 and min(secs) < float("inf")
     db = open_job_database(log_dir)
-    records = db.get_top_k(db.commit_workload(workload_of(DESC)), 100)
+    records = db.get_top_k(db.commit_workload(workload_of(DESC, ALGORITHM)), 100)
     assert sum(is_default_record(r) for r in records) == 1
 
 
@@ -96,43 +99,50 @@ def test_a_tuned_record_changes_the_cache_key(tuned_logs, monkeypatch):
         DESC, target, True, log_dirs=[log_dir])[0]))
     assert (tuned_hash == default_hash) == is_default_record(index[DESC])
     db = open_job_database(log_dir)
-    for record in db.get_top_k(db.commit_workload(workload_of(DESC)), 100):
-        sch = s_tir.Schedule(workload_of(DESC))
+    for record in db.get_top_k(db.commit_workload(workload_of(DESC, ALGORITHM)), 100):
+        sch = s_tir.Schedule(workload_of(DESC, ALGORITHM))
         record.trace.apply_to_schedule(sch, remove_postproc=False)
         if not is_default_record(record):
             assert schedule_hash(kernel_module(DESC, target, sch.mod)) != default_hash
 
 
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
-def test_every_structure_of_the_design_space_is_correct(layout):
-    """Fixed tile sizes, every structural choice (vector axis, width, K block)."""
+@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 1)])
+def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_least):
+    """Fixed tile sizes, every structural choice (polyphase: vector axis, width, K block;
+    gemm: vector axis)."""
     desc = DESC.replace(layout=layout, has_bias=True)
+    if algorithm == "gemm":  # 32 pixels: vectors over p are an option for NCHW
+        desc = desc.replace(height=4, width=8)
     target = host_target()
     rule = rule_for(target)
     from tvmconv.build import compile_module, kernel_module
     from tvmconv.compute import prim_func
     from tvmconv.kernel import Kernel
 
-    rule.schedule(s_tir.Schedule(prim_func(desc)), target, False)
+    rule.schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False)
     structures = enumerate_structures(rule.last_choices.options)
-    assert len(structures) >= 8
+    assert len(structures) >= (2 if algorithm == "gemm" and layout == "NCHW" else at_least)
     x, w, b = random_inputs(desc, seed=5)
     for structure in structures:
-        sch = rule.schedule(s_tir.Schedule(prim_func(desc)), target, False, structure=structure)
+        sch = rule.schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False,
+                            structure=structure)
         assert hints_from_trace(sch.trace)[0] == structure
         module = compile_module(kernel_module(desc, target, sch.mod), target)
         kernel = Kernel(desc, module, device=_cpu())
         assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
 
 
-def test_design_spaces_sample_tiles_and_build():
+@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 1)])
+def test_design_spaces_sample_tiles_and_build(algorithm, at_least):
     import tvm
 
     from tvmconv.compute import prim_func
 
     target = host_target()
-    spaces = rule_for(target).design_spaces(s_tir.Schedule(prim_func(DESC), seed=7), target)
-    assert len(spaces) >= 8
+    spaces = rule_for(target).design_spaces(s_tir.Schedule(prim_func(DESC, algorithm), seed=7),
+                                            target)
+    assert len(spaces) >= at_least
     assert all(any(i.kind.name == "SamplePerfectTile" for i in s.trace.insts) for s in spaces)
     tvm.compile(spaces[-1].mod, target=target)
 

@@ -15,8 +15,10 @@ from .target import as_target, target_name
 COMPILE_COUNT = 0
 
 
-def schedule(desc: ConvTranspose2dDesc, target=None, tunable: bool = False):
-    """A tvm.s_tir.Schedule of desc's kernel for target, from the target's schedule rule."""
+def schedule(desc: ConvTranspose2dDesc, target=None, tunable: bool = False,
+             algorithm: str | None = None):
+    """A tvm.s_tir.Schedule of desc's kernel for target, from the target's schedule rule.
+    algorithm: the compute's ('polyphase', 'gemm'); default: compute.algorithm_for(target)."""
     from . import compute
     from .schedules import rule_for
 
@@ -24,7 +26,8 @@ def schedule(desc: ConvTranspose2dDesc, target=None, tunable: bool = False):
     rule = rule_for(target)
     if rule is None:
         raise ValueError(f"tvmconv has no schedule for target kind {target.kind.name!r}")
-    sch = rule.apply(compute.prim_func(desc), target, tunable)
+    algorithm = algorithm or compute.algorithm_for(desc, target)
+    sch = rule.apply(compute.prim_func(desc, algorithm), target, tunable)
     if sch is None:
         raise ValueError(f"the {target.kind.name} schedule rule does not apply to {desc.key}")
     return sch
@@ -45,18 +48,19 @@ def compile_module(mod, target):
 
 
 def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = None,
-          use_tuned: bool = True, log_dirs=None) -> Kernel:
+          use_tuned: bool = True, log_dirs=None, algorithm: str | None = None) -> Kernel:
     """The compiled kernel of `desc` for `target` (default: this CPU), cached.
 
     Its schedule: the best tuned record for desc in the tuning logs (tuning.records), else one
     transferred from a tuned sibling shape, else the target's default schedule; the kernel's
     `schedule_source` says which ('tuned', 'transferred', 'default'). log_dirs: search these
-    tuning log directories instead of the standard ones."""
+    tuning log directories instead of the standard ones. algorithm: force the compute
+    ('polyphase' or 'gemm'; records of the other are then ignored)."""
     import tvm
 
     target = as_target(target)
     cache = cache if cache is not None else default_cache()
-    main, source = main_schedule(desc, target, use_tuned, log_dirs)
+    main, source = main_schedule(desc, target, use_tuned, log_dirs, algorithm)
     try:
         module = _cached_module(desc, target, cache, main)
     except tvm.error.InternalError as err:
@@ -72,15 +76,17 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
     return Kernel(desc, module, device=_device_for(target), schedule_source=source)
 
 
-def main_schedule(desc: ConvTranspose2dDesc, target, use_tuned: bool = True, log_dirs=None):
+def main_schedule(desc: ConvTranspose2dDesc, target, use_tuned: bool = True, log_dirs=None,
+                  algorithm: str | None = None):
     """(scheduled IRModule of desc's main function, its source: tuned/transferred/default)."""
     if use_tuned:
+        from .compute import algorithm_of
         from .tuning.records import tuned_schedule
 
         tuned = tuned_schedule(desc, target, dirs=log_dirs)
-        if tuned is not None:
+        if tuned is not None and algorithm in (None, algorithm_of(tuned.schedule.mod["main"])):
             return tuned.schedule.mod, tuned.source
-    return schedule(desc, target).mod, "default"
+    return schedule(desc, target, algorithm=algorithm).mod, "default"
 
 
 # Kernels this process has built, by (description, target): the front ends' second call with

@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="start no new layer after this many minutes (resume later)")
     t.add_argument("--no-timing", action="store_true",
                    help="skip timing default and tuned kernels alone after tuning")
+    t.add_argument("--algorithm", choices=["polyphase", "gemm"], default=None,
+                   help="compute to tune (default: each layer's untuned one); tuning both in "
+                        "one log lets the faster serve")
 
     c = sub.add_parser("compile", help="build layers for a target into a deployable package")
     c.add_argument("--layers", default="suite",

@@ -44,18 +44,51 @@ def conv2d_transpose(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
     return _interleave(desc, phases, bias, plan_h, plan_w)
 
 
-def prim_func(desc: ConvTranspose2dDesc):
-    """The whole kernel as a TIR PrimFunc (arguments: input, weight, [bias], output)."""
+ALGORITHMS = ("polyphase", "gemm")
+
+
+def prim_func(desc: ConvTranspose2dDesc, algorithm: str = "polyphase"):
+    """The whole kernel as a TIR PrimFunc (arguments: input, weight, [bias], output), computed
+    by `algorithm`: 'polyphase' (this module; every layer) or 'gemm' (compute_gemm.py; layers
+    whose taps overlap little). algorithm_for() picks one for a target."""
     args = placeholders(desc)
-    out = conv2d_transpose(desc, *args)
+    if algorithm == "polyphase":
+        out = conv2d_transpose(desc, *args)
+    elif algorithm == "gemm":
+        from .compute_gemm import conv2d_transpose_gemm
+
+        out = conv2d_transpose_gemm(desc, *args)
+    else:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
     func = te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
     # The schedule rules recognise our kernels, their layout and their blocks by these attributes.
     # tvmconv.desc lets the tuning logs name the description of every workload they hold.
+    if algorithm != "polyphase":  # (absent: polyphase, as in the logs tuned before gemm existed)
+        func = func.with_attr("tvmconv.algorithm", algorithm)
     return (func.with_attr("tvmconv.layout", desc.layout).with_attr("tvmconv.key", desc.key)
             .with_attr("tvmconv.desc", json.dumps(desc.to_dict(), sort_keys=True))
             .with_attr("tvmconv.blocks", _stage_names(out))
             .with_attr("tvmconv.strides", [desc.stride_h, desc.stride_w])
             .with_attr("tvmconv.out_per_group", desc.out_channels // desc.groups))
+
+
+def algorithm_for(desc: ConvTranspose2dDesc, target) -> str:
+    """The algorithm of desc's kernel for target when no tuned record says otherwise: 'gemm'
+    on CPUs where it wastes less (compute_gemm.gemm_preferred), else 'polyphase'."""
+    if target.kind.name != "llvm":
+        return "polyphase"  # the CUDA rule schedules polyphase kernels only
+    from .compute_gemm import gemm_preferred
+    from tvm.runtime import DataType
+
+    from .schedules.cpu_util import vector_lanes
+
+    lanes = vector_lanes(target, DataType(desc.accum_dtype).bits)
+    return "gemm" if gemm_preferred(desc, lanes) else "polyphase"
+
+
+def algorithm_of(func) -> str:
+    """The algorithm a kernel PrimFunc was computed with."""
+    return str(func.attrs["tvmconv.algorithm"]) if "tvmconv.algorithm" in func.attrs else "polyphase"
 
 
 def pack_weight_func(desc: ConvTranspose2dDesc):

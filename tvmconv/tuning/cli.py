@@ -56,7 +56,8 @@ def main(args) -> int:
     reports = run_job(layers, target, log_dir, trials=args.trials, trials_per_iter=args.per_batch,
                       cores=args.cores or "physical", seed=args.seed,
                       emit=lambda line: print(line, flush=True), runner=runner,
-                      time_results=not args.rpc and not args.no_timing, deadline=deadline)
+                      time_results=not args.rpc and not args.no_timing, deadline=deadline,
+                      algorithm=args.algorithm)
     print(format_reports(reports))
     if not args.no_plot:
         job_name = "one" if args.one else Path(args.layers).stem

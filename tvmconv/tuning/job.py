@@ -54,22 +54,27 @@ def open_job_database(log_dir: Path):
                                     path_tuning_record=str(log_dir / RECORD_FILE))
 
 
-def workload_of(desc: ConvTranspose2dDesc):
+def workload_of(desc: ConvTranspose2dDesc, algorithm: str = "polyphase"):
     import tvm
 
     from ..compute import prim_func
 
-    return tvm.IRModule({"main": prim_func(desc)})
+    return tvm.IRModule({"main": prim_func(desc, algorithm)})
 
 
-def trials_in(log_dir: Path, desc: ConvTranspose2dDesc) -> list[float]:
+def trials_in(log_dir: Path, desc: ConvTranspose2dDesc, algorithms=None) -> list[float]:
     """Mean run seconds of every trial of desc in the database files, in the order they were
-    measured (failed trials: inf). Read from the files: the database API sorts by speed."""
+    measured (failed trials: inf), of the kernels of `algorithms` (default: all). Read from
+    the files: the database API sorts by speed."""
     import tvm_ffi
 
-    shash = str(tvm_ffi.structural_hash(workload_of(desc)))
+    from ..compute import ALGORITHMS
+    from ..compute_gemm import gemm_supported
+
+    algorithms = [a for a in (algorithms or ALGORITHMS) if a != "gemm" or gemm_supported(desc)]
+    hashes = {str(tvm_ffi.structural_hash(workload_of(desc, a))) for a in algorithms}
     workloads = _lines(log_dir / WORKLOAD_FILE)
-    indices = {i for i, line in enumerate(workloads) if line[0] == shash}
+    indices = {i for i, line in enumerate(workloads) if line[0] in hashes}
     secs = []
     for index, record in _lines(log_dir / RECORD_FILE):
         if index in indices:
@@ -187,7 +192,7 @@ def local_runner():
 
 
 def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical",
-                          runner=None) -> float:
+                          runner=None, algorithm: str = "polyphase") -> float:
     """Measure the default schedule the way meta-schedule measures candidates and store it
     as a record, so the best record of a layer is never slower than what it had untuned.
     Returns its mean seconds (inf if it failed)."""
@@ -196,8 +201,8 @@ def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical
     from ..build import schedule
     from ..compute import prim_func
 
-    sch = schedule(desc, target)
-    args_info = ms.arg_info.ArgInfo.from_prim_func(prim_func(desc))
+    sch = schedule(desc, target, algorithm=algorithm)
+    args_info = ms.arg_info.ArgInfo.from_prim_func(prim_func(desc, algorithm))
     built = builder(cores, target).build([ms.builder.BuilderInput(sch.mod, target)])[0]
     if built.error_msg:
         return float("inf")
@@ -206,14 +211,14 @@ def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical
         built.artifact_path, device_type=device, args_info=args_info)])[0].result()
     if result.error_msg or mean_run_secs(result.run_secs) is None:
         return float("inf")
-    workload = db.commit_workload(workload_of(desc))
+    workload = db.commit_workload(workload_of(desc, algorithm))
     db.commit_tuning_record(ms.database.TuningRecord(sch.trace, workload, result.run_secs,
                                                      target, args_info))
     return mean_run_secs(result.run_secs)
 
 
-def _has_default_record(db, desc) -> bool:
-    mod = workload_of(desc)
+def _has_default_record(db, desc, algorithm: str) -> bool:
+    mod = workload_of(desc, algorithm)
     if not db.has_workload(mod):
         return False
     return any(is_default_record(r) for r in db.get_top_k(db.commit_workload(mod), 100000))
@@ -221,18 +226,23 @@ def _has_default_record(db, desc) -> bool:
 
 def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, trials: int,
                trials_per_iter: int = 16, cores="physical", seed=None, emit=print,
-               runner=None) -> LayerReport:
+               runner=None, algorithm: str | None = None) -> LayerReport:
     """Tune desc until the database holds `trials` trials of it; returns its report.
-    runner: where candidates are measured (default: this machine; see rpc.rpc_runner)."""
+    runner: where candidates are measured (default: this machine; see rpc.rpc_runner).
+    algorithm: the compute to tune (default: the one desc gets untuned, compute.algorithm_for);
+    records of both compete when both are tuned: the faster is used."""
     from tvm.s_tir import meta_schedule as ms
 
+    from ..compute import algorithm_for
     from .space import design_space
 
+    algorithm = algorithm or algorithm_for(desc, target)
     db = open_job_database(log_dir)
-    if not _has_default_record(db, desc):
-        secs = commit_default_record(desc, target, db, cores, runner)
-        emit(f"  {name}: default schedule measured first: {secs * 1e3:.3f} ms (tuning-time)")
-    done = trials_in(log_dir, desc)
+    if not _has_default_record(db, desc, algorithm):
+        secs = commit_default_record(desc, target, db, cores, runner, algorithm)
+        emit(f"  {name}: default {algorithm} schedule measured first: {secs * 1e3:.3f} ms "
+             "(tuning-time)")
+    done = trials_in(log_dir, desc, [algorithm])
     report = LayerReport(name, desc, resumed=len(done))
     remaining = trials - report.resumed
     if remaining <= 0:
@@ -249,7 +259,7 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     for handler in [h for h in ms_logger.handlers if h.get_name() is None]:
         ms_logger.removeHandler(handler)
     progress = _progress_callback(report, remaining, start, emit, min(done, default=float("inf")))
-    ms.tune_tir(workload_of(desc), target, str(log_dir / ".work"),
+    ms.tune_tir(workload_of(desc, algorithm), target, str(log_dir / ".work"),
                 max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
                 database=db, space=design_space(target),
                 builder=builder(cores, target), runner=runner or local_runner(), cost_model="xgb",
@@ -281,9 +291,10 @@ def time_schedules(report: LayerReport, target, log_dir: Path, number_ms: float 
 
 def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter: int = 16,
             cores="physical", seed=None, emit=print, time_results: bool = True, runner=None,
-            deadline: float | None = None):
+            deadline: float | None = None, algorithm: str | None = None):
     """Tune every layer (objects with .name and .desc); returns their LayerReports.
-    deadline (time.time() value): start no layer after it (a resumable job's time budget)."""
+    deadline (time.time() value): start no layer after it (a resumable job's time budget).
+    algorithm: the compute to tune (see tune_layer; default: each layer's untuned one)."""
     target = as_target(target)
     log_dir = Path(log_dir) if log_dir else default_log_dir(target)
     _remember_layers(log_dir, layers)
@@ -295,11 +306,18 @@ def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter
             emit(f"time budget spent: {layer.name} and later layers left for the next run")
             break
         report = tune_layer(layer.name, layer.desc, target, log_dir, trials, trials_per_iter,
-                            cores, seed, emit, runner)
+                            cores, seed, emit, runner, _algorithm(layer.desc, algorithm))
         if time_results:
             time_schedules(report, target, log_dir)
         reports.append(report)
     return reports
+
+
+def _algorithm(desc, algorithm: str | None):
+    """The algorithm to tune desc with: None (the default's) unless `algorithm` applies to it."""
+    from ..compute_gemm import gemm_supported
+
+    return None if algorithm == "gemm" and not gemm_supported(desc) else algorithm
 
 
 def _remember_layers(log_dir: Path, layers) -> None:

@@ -141,9 +141,10 @@ def _replay(desc, record):
     import tvm
     from tvm import s_tir
 
-    from ..compute import prim_func
+    from ..compute import algorithm_of, prim_func
 
-    sch = s_tir.Schedule(tvm.IRModule({"main": prim_func(desc)}))
+    algorithm = algorithm_of(record.workload.mod["main"])
+    sch = s_tir.Schedule(tvm.IRModule({"main": prim_func(desc, algorithm)}))
     record.trace.apply_to_schedule(sch, remove_postproc=False)
     return sch
 
@@ -152,10 +153,11 @@ def _transfer(desc, record, target):
     """desc scheduled by our rule with the sibling record's choices (tile sizes, strategies)."""
     from tvm import s_tir
 
-    from ..compute import prim_func
+    from ..compute import algorithm_of, prim_func
     from ..schedules import rule_for
     from ..schedules.choices import hints_from_trace
 
     structure, tiles = hints_from_trace(record.trace)
-    return rule_for(target).schedule(s_tir.Schedule(prim_func(desc)), target, False,
+    func = prim_func(desc, algorithm_of(record.workload.mod["main"]))
+    return rule_for(target).schedule(s_tir.Schedule(func), target, False,
                                      structure=structure, tiles=tiles)

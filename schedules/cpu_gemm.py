@@ -1,0 +1,92 @@
+"""CPU (llvm) schedule of the GEMM + col2im compute (tvmconv/compute_gemm.py).
+
+``cols[m, p] = sum_ci w[ci, m] * x[ci, p]`` reads both operands along contiguous rows, one row
+per ci: the weight along m = (kh, kw, co), an NCHW input along p = (ih, iw). The micro-kernel is
+an outer product per ci: a register tile of accumulators, vectors along one axis times a few
+broadcast scalars of the other. Which axis fills the vectors is the structural choice:
+
+* ``m``: weight rows in the vectors, input pixels broadcast. For wide layers on small images
+  (DCGAN's 1x1 and 4x4 inputs): many output channels, few pixels. cols is stored pixel-major
+  (``(n, g, p, m)``) so the accumulators write back as whole vectors.
+* ``p``: input rows in the vectors, weight entries broadcast. For thin layers (RGB outputs:
+  3 output channels, 48 m) on large images. NCHW only: NHWC pixels are Cin apart.
+
+The output stage (col2im, bias, cast) is memory-bound and shares the polyphase schedule's.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .choices import Choices
+from .cpu_util import PARALLEL_MIN_MACS, iter_extents, largest_divisor
+
+# Accumulator registers of one micro-kernel (AVX-512 has 32; the rest hold the operands).
+MAX_ACCUMULATORS = 24
+# Tile limits as meta-schedule samples them (max innermost factors; their products stay <= 24).
+MAX_M_VECTORS, MAX_PIXELS = 3, 8       # vectors over m
+MAX_P_VECTORS, MAX_ROWS = 4, 6         # vectors over p
+
+
+def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:
+    """Axes of cols that fill whole vectors ('m' first: it suits every layout)."""
+    axes = [a for a, extent in (("m", m), ("p", p)) if extent % lanes == 0]
+    if layout != "NCHW":
+        axes = [a for a in axes if a != "p"]
+    return axes or ["m"]
+
+
+def default_vector_axis(axes: list[str], m: int, p: int, lanes: int) -> str:
+    """Vectors over p for images of 256 pixels and more: cols then stays pixel-contiguous, which
+    col2im's gathers need when it is large (FCN-32s: 88 MB, 2.8x faster than m-vectors);
+    vectors over m for small images (DCGAN), whose cols fits in cache either way."""
+    if "p" in axes and (p >= 16 * lanes or "m" not in axes):
+        return "p"
+    return axes[0]
+
+
+def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
+    """The GEMM stage: register tile, write cache, parallel outer tiles."""
+    n, g, m, p, ci = sch.get_loops(block)
+    ext = iter_extents(sch, block)
+    m_ext, p_ext = ext[2], ext[3]
+    axes = vector_axes(layout, m_ext, p_ext, lanes)
+    axis = choices.categorical("gemm_vector", axes, default_vector_axis(axes, m_ext, p_ext, lanes))
+    # A vector needs `lanes` contiguous elements; a layer too small for that gets narrower ones.
+    vec = lanes if (m_ext if axis == "m" else p_ext) % lanes == 0 else \
+        largest_divisor(m_ext if axis == "m" else p_ext, lanes)
+
+    if axis == "m":
+        sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
+        m_o, m_v = sch.split(m, [None, vec])
+        pixels = largest_divisor(p_ext, MAX_PIXELS)
+        vectors = largest_divisor(m_ext // vec, max(1, min(MAX_M_VECTORS + 1,
+                                                          MAX_ACCUMULATORS // pixels)))
+        m_oo, m_r = choices.split(m_o, m_ext // vec, vectors, MAX_M_VECTORS + 1)
+        p_o, p_r = choices.split(p, p_ext, pixels, MAX_PIXELS)
+        sch.reorder(n, g, m_oo, p_o, ci, p_r, m_r, m_v)
+        tile_loop, registers, vector = p_o, (p_r, m_r), m_v
+    else:
+        p_o, p_v = sch.split(p, [None, vec])
+        vectors = largest_divisor(p_ext // vec, MAX_P_VECTORS)
+        rows = largest_divisor(m_ext, MAX_ACCUMULATORS // vectors)
+        rows = rows if rows * 2 > MAX_ACCUMULATORS // vectors else MAX_ROWS
+        p_oo, p_r = choices.split(p_o, p_ext // vec, vectors, MAX_P_VECTORS)
+        m_o, m_r = choices.split(m, m_ext, rows, MAX_ROWS)
+        sch.reorder(n, g, m_o, p_oo, ci, m_r, p_r, p_v)
+        tile_loop, registers, vector = p_oo, (m_r, p_r), p_v
+
+    cache = sch.cache_write(block, 0, "global")
+    sch.reverse_compute_at(cache, tile_loop, preserve_unit_loops=True)
+    for loop in registers:
+        sch.unroll(loop)
+    if vec >= 4:
+        sch.vectorize(vector)
+        sch.vectorize(sch.get_loops(cache)[-1])
+    else:
+        sch.unroll(vector)  # sub-128-bit vectors trip TVM's LLVM code generator (see cpu.py)
+    fused = sch.fuse(*sch.get_loops(block)[:4])
+    if math.prod(ext) >= PARALLEL_MIN_MACS:
+        sch.parallel(fused)
+    sch.decompose_reduction(block, ci)
+    return sch

@@ -1,0 +1,89 @@
+"""Pieces both CPU schedules (polyphase and GEMM) use: vector widths, tile sizes, and the
+memory-bound stages (pad, the output stage)."""
+
+from __future__ import annotations
+
+import math
+
+from tvm import s_tir, tirx
+from tvm.target import Target, codegen
+
+# Stages smaller than this run serially (waking the thread pool costs tens of microseconds).
+PARALLEL_MIN_MACS = 1 << 18
+PARALLEL_MIN_ELEMENTS = 1 << 16
+
+
+def vector_lanes(target: Target, dtype_bits: int) -> int:
+    """Lanes of the target's widest vector for a dtype of `dtype_bits` bits."""
+    try:
+        width = int(codegen.llvm_get_vector_width(target))
+    except Exception:  # pylint: disable=broad-except
+        width = 128
+    return max(1, width // dtype_bits)
+
+
+def largest_divisor(n: int, at_most: int) -> int:
+    """Largest divisor of n that is <= at_most (at least 1)."""
+    for d in range(min(n, at_most), 0, -1):
+        if n % d == 0:
+            return d
+    return 1
+
+
+def iter_extents(sch: s_tir.Schedule, block) -> list[int]:
+    return [int(iv.dom.extent) for iv in sch.get(block).iter_vars]
+
+
+def vector_widths(extent: int, lanes: int) -> list[int]:
+    """Vector widths a loop of `extent` may use: its divisors from 4 to two registers, widest
+    first; [largest divisor] (then unrolled, not vectorised) when none is 4 or more."""
+    widths = [d for d in range(min(extent, 2 * lanes), 3, -1) if extent % d == 0]
+    return widths or [largest_divisor(extent, 2 * lanes)]
+
+
+def register_tile(extent: int, at_most: int) -> int:
+    """Register tile along a non-vector axis: a divisor if a good one exists, else at_most
+    (an imperfect split, whose tail iterations are predicated)."""
+    best = largest_divisor(extent, at_most)
+    return best if best * 3 >= at_most * 2 or extent <= at_most else at_most
+
+
+def vectorize_innermost(sch, block):
+    loops = sch.get_loops(block)
+    inner = loops[-1]
+    extent = sch.get(inner).extent
+    # Not below 4 lanes: sub-128-bit vectors trip TVM's LLVM code generator (see above).
+    if isinstance(extent, tirx.IntImm) and int(extent) >= 4:
+        sch.vectorize(inner)
+
+
+def schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int):
+    """The output stage. For NCHW, split each spatial loop by its stride and unroll the phase
+    loop: every unrolled copy then has constant phase arithmetic, and reads a contiguous run of
+    its phase image. NHWC vectorises over the channels (contiguous on both sides)."""
+    if layout == "NHWC" or strides == [1, 1]:
+        schedule_elementwise(sch, block, lanes)
+        return
+    n, co, oh, ow = sch.get_loops(block)
+    oh_o, oh_i = sch.split(oh, [None, strides[0]])
+    ow_o, ow_i = sch.split(ow, [None, strides[1]])
+    sch.reorder(n, co, oh_o, oh_i, ow_o, ow_i)
+    fused = sch.fuse(n, co, oh_o)
+    if math.prod(iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
+        sch.parallel(fused)
+    sch.unroll(oh_i)
+    sch.unroll(ow_i)
+
+
+def schedule_elementwise(sch, block, lanes: int):
+    """Memory-bound copy: parallel over the outer loops, vectorised innermost loop."""
+    loops = sch.get_loops(block)
+    big = math.prod(iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS
+    if len(loops) > 2:
+        fused = sch.fuse(*loops[:-2])
+        if big:
+            sch.parallel(fused)
+    elif len(loops) == 2 and big:
+        sch.parallel(loops[0])
+    if lanes > 1:
+        vectorize_innermost(sch, block)

@@ -1,0 +1,138 @@
+"""The GEMM + col2im compute of a transposed convolution (the algorithm of MLAS and oneDNN's
+reference path), for layers where the polyphase compute wastes its work.
+
+Stages (block names matter: the schedules look them up):
+
+    cols                 one GEMM per (image, group): cols[m, p] = sum_ci w[ci, m] * x[ci, p],
+                         m = (kh, kw, co) the flattened kernel layout, p = (ih, iw) the flattened
+                         input image; shape (N, G, KH*KW*Cout/G, H*W), in desc.accum_dtype
+    conv2d_transpose     col2im: each output pixel sums the cols entries of its own phase's taps
+                         (a handful, unrolled in the expression), adds the bias, casts
+
+Every multiply-add of ``cols`` is useful: no stride-inserted zeros (as in the polyphase compute)
+and no border zeros either (which the polyphase compute multiplies wherever the input is small
+next to the kernel: a 1x1 input under a 4x4 kernel is 15/16 border). The price is the cols
+buffer, (KH*KW)/(sh*sw) times the output, written once and gathered once; ``algorithm_for``
+weighs it.
+"""
+
+from __future__ import annotations
+
+from tvm import te, tirx
+
+from .description import ConvTranspose2dDesc
+from .polyphase import AxisPlan, axis_plans
+
+# col2im sums at most this many taps per output pixel (unrolled into one expression); a layer
+# with more overlap makes a cols buffer that many times the output: the polyphase compute serves it.
+MAX_TAPS_PER_PIXEL = 16
+
+
+def max_taps(plan: AxisPlan) -> int:
+    """Most kernel taps any output position of this axis receives."""
+    return -(-plan.kernel // plan.s1)
+
+
+def gemm_supported(desc: ConvTranspose2dDesc) -> bool:
+    plan_h, plan_w = axis_plans(desc)
+    return max_taps(plan_h) * max_taps(plan_w) <= MAX_TAPS_PER_PIXEL
+
+
+def gemm_preferred(desc: ConvTranspose2dDesc, lanes: int) -> bool:
+    """Whether the gemm compute should serve desc on a CPU with `lanes`-wide vectors.
+
+    Measured on the suite (Zen 4, 2 threads, against the polyphase kernel): it wins where the
+    polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4 inputs: 1.9x, 1.4x), where
+    few output channels leave the polyphase vectors empty (RGB output layers: 2.4x, 4.9x), and
+    where many phases each get a small image (FCN-32s: 1.4x). It loses on stride-1 and
+    stride = kernel layers (polyphase is already one dense GEMM per phase there) and on
+    depthwise layers (no reduction to amortise the cols round trip)."""
+    from .polyphase import executed_macs
+
+    if not gemm_supported(desc) or desc.in_channels == desc.groups:
+        return False
+    plan_h, plan_w = axis_plans(desc)
+    if executed_macs(desc) * 2 >= 1.25 * desc.flops:
+        return True
+    cog = desc.out_channels // desc.groups
+    vectorizable = ((desc.kernel_h * desc.kernel_w * cog) % lanes == 0
+                    or (desc.layout == "NCHW" and (desc.height * desc.width) % lanes == 0))
+    return vectorizable and (cog < 8 or plan_w.q_count < 24)
+
+
+def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
+                          bias: te.Tensor | None = None) -> te.Tensor:
+    """The output tensor of `desc` applied to placeholders x, w (and bias)."""
+    if not gemm_supported(desc):
+        raise ValueError(f"the gemm compute sums at most {MAX_TAPS_PER_PIXEL} taps per output "
+                         f"pixel; {desc.key} needs more")
+    return _col2im(desc, _cols(desc, x, w), bias)
+
+
+def _cols(desc, x, w) -> te.Tensor:
+    cig = desc.in_channels // desc.groups
+    cog = desc.out_channels // desc.groups
+    kw_, width = desc.kernel_w, desc.width
+    ci = te.reduce_axis((0, cig), name="ci")
+    acc = desc.accum_dtype
+
+    def body(n, g, m, p):
+        c = g * cig + ci
+        ih, iw = tirx.floordiv(p, width), tirx.floormod(p, width)
+        xv = x[(n, c, ih, iw) if desc.layout == "NCHW" else (n, ih, iw, c)]
+        # Flattened, (kh, kw, co) indexes the kernel-layout weight at ci * M + m: contiguous in m.
+        wv = w[c, tirx.floordiv(m, kw_ * cog), tirx.floormod(tirx.floordiv(m, cog), kw_),
+               tirx.floormod(m, cog)]
+        if acc != desc.dtype:
+            xv, wv = xv.astype(acc), wv.astype(acc)
+        return te.sum(xv * wv, axis=ci)
+
+    shape = (desc.batch, desc.groups, desc.kernel_h * desc.kernel_w * cog,
+             desc.height * desc.width)
+    return te.compute(shape, body, name="cols")
+
+
+def _taps(plan: AxisPlan, o, j: int):
+    """(input index, kernel tap, valid?) of tap j of output position o along one axis.
+
+    Output t = o + pad receives input i at tap k when i*s + k*d = t; polyphase.py derives the
+    solutions k = r + s'*j, i = q - floor(r*d'/s') - j*d' from t's phase r."""
+    t = o + plan.pad_before
+    q, p = tirx.floordiv(t, plan.stride), tirx.floormod(t, plan.stride)
+    if plan.g == 1:
+        on_grid, p1 = tirx.const(True, "bool"), p
+    else:
+        on_grid, p1 = tirx.floormod(p, plan.g) == 0, tirx.floordiv(p, plan.g)
+    if plan.s1 > 1:
+        r = tirx.floormod(p1 * plan.d1_inverse, plan.s1)
+        i = q - tirx.floordiv(r * plan.d1, plan.s1) - j * plan.d1
+    else:
+        r, i = tirx.const(0, "int32"), q - j * plan.d1
+    k = r + plan.s1 * j
+    valid = tirx.all(on_grid, k < plan.kernel, i >= 0, i < plan.size)
+    # Clamped, so that an invalid tap's (discarded) read stays inside cols.
+    return tirx.max(tirx.min(i, plan.size - 1), 0), tirx.min(k, plan.kernel - 1), valid
+
+
+def _col2im(desc, cols, bias) -> te.Tensor:
+    plan_h, plan_w = axis_plans(desc)
+    cog = desc.out_channels // desc.groups
+    acc = desc.accum_dtype
+
+    def body(n, co, oh, ow):
+        g, co_l = tirx.floordiv(co, cog), tirx.floormod(co, cog)
+        value = bias[co].astype(acc) if bias is not None else tirx.const(0, acc)
+        for jh in range(max_taps(plan_h)):
+            ih, kh, ok_h = _taps(plan_h, oh, jh)
+            for jw in range(max_taps(plan_w)):
+                iw, kw, ok_w = _taps(plan_w, ow, jw)
+                m = (kh * desc.kernel_w + kw) * cog + co_l
+                term = cols[n, g, m, ih * desc.width + iw]
+                value = value + tirx.if_then_else(tirx.all(ok_h, ok_w), term,
+                                                  tirx.const(0, acc))
+        return value.astype(desc.dtype) if acc != desc.dtype else value
+
+    if desc.layout == "NCHW":
+        return te.compute(desc.output_shape, body, name="conv2d_transpose")
+    return te.compute(desc.output_shape, lambda n, oh, ow, co: body(n, co, oh, ow),
+                      name="conv2d_transpose")
