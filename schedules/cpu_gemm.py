@@ -46,7 +46,11 @@ def default_vector_axis(axes: list[str], m: int, p: int, lanes: int) -> str:
 
 
 def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
-    """The GEMM stage: register tile, write cache, parallel outer tiles."""
+    """The GEMM stage: register tile, write cache, parallel outer tiles. Without a reduction
+    (one input channel per group) it is a product that col2im computes where it reads it."""
+    if len(sch.get_loops(block)) == 4:
+        sch.compute_inline(block)
+        return sch
     n, g, m, p, ci = sch.get_loops(block)
     ext = iter_extents(sch, block)
     m_ext, p_ext = ext[2], ext[3]

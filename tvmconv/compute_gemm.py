@@ -49,7 +49,7 @@ def gemm_preferred(desc: ConvTranspose2dDesc, lanes: int) -> bool:
     depthwise layers (no reduction to amortise the cols round trip)."""
     from .polyphase import executed_macs
 
-    if not gemm_supported(desc) or desc.in_channels == desc.groups:
+    if not gemm_supported(desc):
         return False
     plan_h, plan_w = axis_plans(desc)
     if executed_macs(desc) * 2 >= 1.25 * desc.flops:
@@ -73,10 +73,9 @@ def _cols(desc, x, w) -> te.Tensor:
     cig = desc.in_channels // desc.groups
     cog = desc.out_channels // desc.groups
     kw_, width = desc.kernel_w, desc.width
-    ci = te.reduce_axis((0, cig), name="ci")
     acc = desc.accum_dtype
 
-    def body(n, g, m, p):
+    def product(n, g, m, p, ci):
         c = g * cig + ci
         ih, iw = tirx.floordiv(p, width), tirx.floormod(p, width)
         xv = x[(n, c, ih, iw) if desc.layout == "NCHW" else (n, ih, iw, c)]
@@ -85,11 +84,17 @@ def _cols(desc, x, w) -> te.Tensor:
                tirx.floormod(m, cog)]
         if acc != desc.dtype:
             xv, wv = xv.astype(acc), wv.astype(acc)
-        return te.sum(xv * wv, axis=ci)
+        return xv * wv
 
     shape = (desc.batch, desc.groups, desc.kernel_h * desc.kernel_w * cog,
              desc.height * desc.width)
-    return te.compute(shape, body, name="cols")
+    if cig == 1:
+        # Depthwise-like: no reduction. An elementwise cols, which the schedule inlines into
+        # col2im: one pass that reads input and weight where it needs them.
+        return te.compute(shape, lambda n, g, m, p: product(n, g, m, p, 0), name="cols")
+    ci = te.reduce_axis((0, cig), name="ci")
+    return te.compute(shape, lambda n, g, m, p: te.sum(product(n, g, m, p, ci), axis=ci),
+                      name="cols")
 
 
 def _taps(plan: AxisPlan, o, j: int):

@@ -105,8 +105,9 @@ def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dir
     for log_dir in dirs:
         _, index = open_database(log_dir)
         record = index.get(desc)
-        if record is not None:
-            return TunedSchedule(_replay(desc, record), "tuned", desc.key, log_dir,
+        sch = _replay(desc, record, log_dir) if record is not None else None
+        if sch is not None:
+            return TunedSchedule(sch, "tuned", desc.key, log_dir,
                                  mean_run_secs(record.run_secs) * 1e3)
     if not transfer:
         return None
@@ -136,8 +137,11 @@ def _log(v: int) -> float:
     return math.log(max(v, 1))
 
 
-def _replay(desc, record):
-    """The record's trace applied to desc's own compute."""
+def _replay(desc, record, log_dir):
+    """The record's trace applied to desc's own compute; None (with a warning) when it no
+    longer applies: a record tuned on a compute that has changed since."""
+    import warnings
+
     import tvm
     from tvm import s_tir
 
@@ -145,7 +149,13 @@ def _replay(desc, record):
 
     algorithm = algorithm_of(record.workload.mod["main"])
     sch = s_tir.Schedule(tvm.IRModule({"main": prim_func(desc, algorithm)}))
-    record.trace.apply_to_schedule(sch, remove_postproc=False)
+    try:
+        record.trace.apply_to_schedule(sch, remove_postproc=False)
+    except (RuntimeError, ValueError, TypeError, IndexError) as err:  # TVM errors subclass these
+        warnings.warn(f"tvmconv: the tuned record of {desc.key} in {log_dir} does not apply to "
+                      f"today's compute ({str(err).splitlines()[-1][:160]}); not using it",
+                      RuntimeWarning, stacklevel=3)
+        return None
     return sch
 
 
