@@ -41,23 +41,29 @@ def gemm_supported(desc: ConvTranspose2dDesc) -> bool:
 def gemm_preferred(desc: ConvTranspose2dDesc, lanes: int) -> bool:
     """Whether the gemm compute should serve desc on a CPU with `lanes`-wide vectors.
 
-    Measured on the suite (Zen 4, 2 threads, against the polyphase kernel): it wins where the
-    polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4 inputs: 1.9x, 1.4x), where
-    few output channels leave the polyphase vectors empty (RGB output layers: 2.4x, 4.9x), and
-    where many phases each get a small image (FCN-32s: 1.4x). It loses on stride-1 and
-    stride = kernel layers (polyphase is already one dense GEMM per phase there) and on
-    depthwise layers (no reduction to amortise the cols round trip)."""
+    Measured on the suite (Zen 4, 2 threads, both untuned, against ONNX Runtime in one run):
+    gemm wins where the polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4
+    inputs), where taps overlap little, so cols is hardly bigger than the output (k = s
+    U-Nets; k3 s2: ResNet 0.72x -> 1.17x, depthwise 1.0x -> 3.9x), where few output channels
+    leave the polyphase vectors empty (RGB outputs: pix2pix 0.26x -> 0.8-1.3x, FSRCNN x3
+    0.60x -> 0.88x), and where many phases each get a small image (DCGAN 8x8, FCN-32s).
+    Polyphase wins on stride 1 (9 taps overlap: ResNet 1.31x vs 0.97x, DeepLab 1.04x vs 0.69x)
+    and on wide layers over larger images with 4 overlapping taps (pix2pix 32x32: 1.06x vs
+    0.87x; FCN-8s: 3.2x vs 1.3x), where the 4x bigger cols costs more than it saves."""
     from .polyphase import executed_macs
+    from .schedules.cpu_util import largest_divisor
 
     if not gemm_supported(desc):
         return False
-    plan_h, plan_w = axis_plans(desc)
     if executed_macs(desc) * 2 >= 1.25 * desc.flops:
         return True
     cog = desc.out_channels // desc.groups
-    vectorizable = ((desc.kernel_h * desc.kernel_w * cog) % lanes == 0
+    m = desc.kernel_h * desc.kernel_w * cog
+    vectorizable = (largest_divisor(m, lanes) >= 4
                     or (desc.layout == "NCHW" and (desc.height * desc.width) % lanes == 0))
-    return vectorizable and (cog < 8 or plan_w.q_count < 24)
+    overlap = desc.kernel_h * desc.kernel_w / (desc.stride_h * desc.stride_w)
+    _, plan_w = axis_plans(desc)
+    return vectorizable and (overlap <= 2.25 or cog < 8 or plan_w.q_count < 24)
 
 
 def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
