@@ -23,7 +23,7 @@ import time
 
 from .baselines import build_topi, ort_available, ort_conv_transpose2d, random_inputs, \
     sgemm_peak_gflops, topi_supports, torch_available, torch_conv_transpose2d
-from .layers import load_layers
+from .layers import load_layers, select_layers
 
 # Set before TVM's and torch's thread pools exist (bench re-executes itself with them).
 BENCH_ENV = {
@@ -71,7 +71,10 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
     row = {"name": layer.name, "gflop": desc.flops / 1e9, "key": desc.key,
            "schedule": kernel.schedule_source,
            "max_rel_error": max_relative_error(desc, kernel(x, w, b), x, w, b),
-           "executed_mac_ratio": executed_macs(desc) * 2 / desc.flops}
+           "algorithm": kernel.algorithm,
+           # multiply-adds the kernel does per useful one (polyphase: border zeros too)
+           "executed_mac_ratio": (executed_macs(desc) * 2 / desc.flops
+                                  if kernel.algorithm == "polyphase" else 1.0)}
     dev = kernel.device
     tx = tvm.runtime.tensor(x, dev)
     tw = tvm.runtime.tensor(w.reshape(kernel.weight_arg_shape), dev)
@@ -148,7 +151,7 @@ def geomean(values):
 
 
 def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
-    head = (f"{'layer':<20} {'sched':<6} {'GFLOP':>6} {'fn ms':>8} {'layer ms':>8} "
+    head = (f"{'layer':<20} {'algo':<4} {'sched':<6} {'GFLOP':>6} {'fn ms':>8} {'layer ms':>8} "
             f"{'torch ms':>8} {'ort ms':>8} {'GF/s':>6} {'%peak':>5} {'lay/best':>8} "
             f"{'fn/torch':>8} {'rel err':>7}")
     lines = [head, "-" * len(head)]
@@ -159,7 +162,8 @@ def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
     for r in rows:
         peak = r["ours_gflops"] / peak_gflops * 100 if peak_gflops else None
         lines.append(
-            f"{r['name']:<20} {r.get('schedule', '')[:6]:<6} {r['gflop']:>6.3f} "
+            f"{r['name']:<20} {r.get('algorithm', '')[:4]:<4} {r.get('schedule', '')[:6]:<6} "
+            f"{r['gflop']:>6.3f} "
             f"{fmt(r.get('fn_ms'), '8.3f'):>8} {fmt(r.get('layer_ms'), '8.3f'):>8} "
             f"{fmt(r.get('torch_ms'), '8.3f'):>8} {fmt(r.get('ort_ms'), '8.3f'):>8} "
             f"{r['ours_gflops']:>6.1f} {fmt(peak, '5.0f'):>5} "
@@ -193,9 +197,7 @@ def main(args) -> int:
     if args.dtype != "float32":  # fp16 in, fp32 accumulate
         layers = [dataclasses.replace(layer, desc=layer.desc.replace(
             dtype=args.dtype, accum_dtype="float32")) for layer in layers]
-    if args.only:
-        wanted = set(args.only.split(","))
-        layers = [layer for layer in layers if layer.name in wanted]
+    layers = select_layers(layers, args.only, "bench")
     print(f"target {target.export()}, {args.threads} threads, {args.rounds} rounds", flush=True)
     rows = []
     for layer in layers:

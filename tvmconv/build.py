@@ -72,8 +72,11 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
         warnings.warn(f"tvmconv: the scheduled kernel for {desc.key} failed LLVM verification; "
                       "using the unscheduled compute", RuntimeWarning, stacklevel=2)
         module = _cached_module(desc, target, cache, None)
-        source = "unscheduled"
-    return Kernel(desc, module, device=_device_for(target), schedule_source=source)
+        source, main = "unscheduled", None
+    from .compute import algorithm_of
+
+    return Kernel(desc, module, device=_device_for(target), schedule_source=source,
+                  algorithm=algorithm_of(main["main"]) if main is not None else "polyphase")
 
 
 def main_schedule(desc: ConvTranspose2dDesc, target, use_tuned: bool = True, log_dirs=None,

@@ -23,12 +23,14 @@ class Kernel:
     """
 
     def __init__(self, desc: ConvTranspose2dDesc, module, device, schedule_source="default",
-                 entry: str = "main", pack_entry: str = "pack_weight"):
+                 entry: str = "main", pack_entry: str = "pack_weight",
+                 algorithm: str = "polyphase"):
         self.desc = desc
         self.module = module
         self.device = device
         self.on_host = tensors.on_host(device)  # False: a GPU kernel
         self.schedule_source = schedule_source  # tuned, transferred, default or unscheduled
+        self.algorithm = algorithm  # the compute: polyphase or gemm (see compute.algorithm_for)
         self.entry = entry  # the function's name in module (a package holds many kernels)
         self._func = module[entry]
         self._pack = module[pack_entry] if desc.weight_needs_packing else None
