@@ -82,7 +82,8 @@ def load(path, device_id: int = 0) -> Package:
         desc = ConvTranspose2dDesc.from_dict(entry["desc"])
         kernels[entry["layer"]] = Kernel(desc, module, device, entry["schedule"],
                                          entry=entry["entry"],
-                                         pack_entry=entry["pack_entry"] or "")
+                                         pack_entry=entry["pack_entry"] or "",
+                                         algorithm=entry.get("algorithm", "polyphase"))
     return Package(path, manifest, kernels)
 
 

@@ -37,6 +37,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
     import tvm
 
     from ..build import kernel_module, main_schedule, schedule_hash
+    from ..compute import algorithm_of
     from ..target import as_target, target_name
 
     target = as_target(target)
@@ -46,6 +47,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
     started = time.perf_counter()
     for i, layer in enumerate(layers):
         main, source = main_schedule(layer.desc, target, use_tuned, log_dirs)
+
         mod = kernel_module(layer.desc, target, main)
         name = entry_name(i, layer.name)
         funcs[name] = _renamed(mod["main"], name)
@@ -56,6 +58,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
                         else None,
                         "key": layer.desc.key, "desc": layer.desc.to_dict(),
                         "schedule": source, "schedule_hash": schedule_hash(mod),
+                        "algorithm": algorithm_of(main["main"]),
                         "useful_flops": layer.desc.flops})
         progress(f"[{i + 1}/{len(layers)}] {layer.name}: {source} schedule")
     progress(f"compiling {len(funcs)} functions for {target_name(target)} ...")
