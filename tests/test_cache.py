@@ -134,13 +134,13 @@ def test_key_changes_with_description_target_version_and_schedule():
 
 def test_a_different_schedule_is_a_different_entry(tmp_path, monkeypatch):
     cache = ModuleCache(tmp_path)
-    build_mod.build(DESC, cache=cache)
+    build_mod.build(DESC, cache=cache, algorithm="polyphase")
     import tvmconv.schedules.cpu as cpu  # the rule build() uses
 
     # another register tile: other code
     monkeypatch.setattr(cpu, "MAX_ACCUMULATORS", {"channel": 2, "spatial": 2})
     before = build_mod.COMPILE_COUNT
-    kernel = build_mod.build(DESC, cache=cache)
+    kernel = build_mod.build(DESC, cache=cache, algorithm="polyphase")
     assert build_mod.COMPILE_COUNT == before + 1
     assert len(_entries(tmp_path)) == 2
     _check_kernel(kernel)

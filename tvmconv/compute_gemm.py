@@ -95,8 +95,7 @@ def _cols(desc, x, w) -> te.Tensor:
     shape = (desc.batch, desc.groups, desc.kernel_h * desc.kernel_w * cog,
              desc.height * desc.width)
     if cig == 1:
-        # Depthwise-like: no reduction. An elementwise cols, which the schedule inlines into
-        # col2im: one pass that reads input and weight where it needs them.
+        # Depthwise-like: no reduction, an elementwise product.
         return te.compute(shape, lambda n, g, m, p: product(n, g, m, p, 0), name="cols")
     ci = te.reduce_axis((0, cig), name="ci")
     return te.compute(shape, lambda n, g, m, p: te.sum(product(n, g, m, p, ci), axis=ci),
