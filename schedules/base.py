@@ -6,6 +6,8 @@ from tvm import s_tir, tirx
 from tvm.s_tir.dlight import ScheduleRule
 from tvm.target import Target
 
+from .choices import Choices
+
 
 def is_tvmconv_kernel(func: tirx.PrimFunc) -> bool:
     """Whether func is a kernel of tvmconv's compute (it carries the attributes rules read)."""
@@ -13,10 +15,28 @@ def is_tvmconv_kernel(func: tirx.PrimFunc) -> bool:
 
 
 class ConvTranspose2dRule(ScheduleRule):
-    """A dlight-style rule for tvmconv kernels on targets of kind `target_kind`; subclasses
-    implement schedule(sch, target, tunable, structure=None, tiles=None)."""
+    """A dlight-style rule for tvmconv kernels on targets of kind `target_kind` computed by one
+    of `algorithms`; subclasses implement schedule(sch, target, tunable, structure=None,
+    tiles=None), starting from kernel_blocks()."""
 
     target_kind = ""
+    algorithms = ("polyphase", "gemm")  # the computes (compute.ALGORITHMS) the rule schedules
+
+    def kernel_blocks(self, sch: s_tir.Schedule, tunable: bool, structure, tiles):
+        """(layout, block names in compute order, blocks by name) of the kernel sch holds,
+        with self.last_choices set to the Choices of this schedule; None when sch is not a
+        tvmconv kernel of one of self.algorithms.
+
+        Blocks are looked up by name (get_sblock): a traced get_child_blocks would not replay
+        in meta-schedule once the schedule has added cache blocks."""
+        from ..compute import algorithm_of
+
+        func = sch.mod["main"]
+        if not is_tvmconv_kernel(func) or algorithm_of(func) not in self.algorithms:
+            return None
+        self.last_choices = Choices(sch, tunable, structure, tiles)
+        names = [str(n) for n in func.attrs["tvmconv.blocks"]]
+        return str(func.attrs["tvmconv.layout"]), names, {n: sch.get_sblock(n) for n in names}
 
     def apply(self, func: tirx.PrimFunc, target: Target, tunable: bool):
         if target.kind.name != self.target_kind or not is_tvmconv_kernel(func):

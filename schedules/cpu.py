@@ -25,7 +25,7 @@ from tvm import s_tir
 from tvm.runtime import DataType
 from tvm.target import Target
 
-from .base import ConvTranspose2dRule, is_tvmconv_kernel
+from .base import ConvTranspose2dRule
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
 from .cpu_gemm import schedule_cols
 from .cpu_util import (PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_MACS, iter_extents, largest_divisor,
@@ -68,17 +68,13 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
 
         structure / tiles: structural choices and tile sizes (see choices.Choices), e.g. those
         of a tuned record of a similar shape; the heuristics decide what they leave open."""
-        func = sch.mod["main"]
-        if not is_tvmconv_kernel(func):
+        kernel = self.kernel_blocks(sch, tunable, structure, tiles)
+        if kernel is None:
             return None
-        layout = str(func.attrs["tvmconv.layout"])
-        choices = self.last_choices = Choices(sch, tunable, structure, tiles)
-        # Look blocks up by name (get_sblock): a traced get_child_blocks would not replay in
-        # meta-schedule once the schedule has added cache blocks.
-        names = [str(n) for n in func.attrs["tvmconv.blocks"]]
+        layout, names, blocks = kernel
+        choices, func = self.last_choices, sch.mod["main"]
         # The heavy stages: polyphase correlations, or the GEMM of the gemm compute.
         heavy = [n for n in names if n.startswith("phase_") or n == "cols"]
-        blocks = {n: sch.get_sblock(n) for n in names}
         acc_block = blocks[heavy[0] if heavy else "conv2d_transpose"]
         lanes = vector_lanes(target, DataType(str(sch.get(acc_block).writes[0].source.dtype)).bits)
         for name in heavy:

@@ -27,7 +27,7 @@ from tvm import s_tir, tirx
 from tvm.runtime import DataType
 from tvm.target import Target
 
-from .base import ConvTranspose2dRule, is_tvmconv_kernel
+from .base import ConvTranspose2dRule
 from .choices import STRUCTURE_KEY, Choices, structure_text
 
 # A block stages at most this much shared memory (H100/A100 give 48 KiB without opting in; half
@@ -138,18 +138,17 @@ class CUDAConvTranspose2d(ConvTranspose2dRule):
     """dlight-style rule for tvmconv kernels on cuda targets."""
 
     target_kind = "cuda"
+    algorithms = ("polyphase",)
 
     def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, structure=None,
                  tiles=None):
         """Schedule `sch` in place and return it (None if it is not a tvmconv kernel).
         tiles: PhaseTiles.as_list() values per phase stage, concatenated (a record's hints)."""
-        func = sch.mod["main"]
-        if not is_tvmconv_kernel(func):
+        kernel = self.kernel_blocks(sch, tunable, structure, tiles)
+        if kernel is None:
             return None
-        layout = str(func.attrs["tvmconv.layout"])
-        choices = self.last_choices = Choices(sch, tunable, structure, tiles)
-        names = [str(n) for n in func.attrs["tvmconv.blocks"]]
-        blocks = {n: sch.get_sblock(n) for n in names}
+        layout, names, blocks = kernel
+        choices = self.last_choices
         sm_count = int(target.attrs.get("tvmconv.sm_count", SM_COUNT_GUESS))
         for name in names:
             if name.startswith("phase_"):

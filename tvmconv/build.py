@@ -29,7 +29,8 @@ def schedule(desc: ConvTranspose2dDesc, target=None, tunable: bool = False,
     algorithm = algorithm or compute.algorithm_for(desc, target)
     sch = rule.apply(compute.prim_func(desc, algorithm), target, tunable)
     if sch is None:
-        raise ValueError(f"the {target.kind.name} schedule rule does not apply to {desc.key}")
+        raise ValueError(f"the {target.kind.name} schedule rule does not apply to {desc.key} "
+                         f"(computed by {algorithm}; it schedules {', '.join(rule.algorithms)})")
     return sch
 
 

@@ -74,14 +74,17 @@ def prim_func(desc: ConvTranspose2dDesc, algorithm: str = "polyphase"):
 
 def algorithm_for(desc: ConvTranspose2dDesc, target) -> str:
     """The algorithm of desc's kernel for target when no tuned record says otherwise: 'gemm'
-    on CPUs where it wastes less (compute_gemm.gemm_preferred), else 'polyphase'."""
-    if target.kind.name != "llvm":
-        return "polyphase"  # the CUDA rule schedules polyphase kernels only
-    from .compute_gemm import gemm_preferred
+    where the target's rule schedules it (CPUs) and it wastes less (compute_gemm.gemm_preferred),
+    else 'polyphase'."""
     from tvm.runtime import DataType
 
+    from .compute_gemm import gemm_preferred
+    from .schedules import rule_for
     from .schedules.cpu_util import vector_lanes
 
+    rule = rule_for(target)
+    if rule is None or "gemm" not in rule.algorithms:
+        return "polyphase"
     lanes = vector_lanes(target, DataType(desc.accum_dtype).bits)
     return "gemm" if gemm_preferred(desc, lanes) else "polyphase"
 
@@ -117,7 +120,7 @@ def _stage_names(out: te.Tensor) -> list[str]:
     return names
 
 
-def _spatial(desc, n, c, h, w):
+def spatial_index(desc, n, c, h, w):
     """Index tuple of a data tensor in desc's layout."""
     return (n, c, h, w) if desc.layout == "NCHW" else (n, h, w, c)
 
@@ -126,13 +129,13 @@ def _pad_input(desc, x, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Tensor:
     lo_h, hi_h, lo_w, hi_w = plan_h.pad_low, plan_h.pad_high, plan_w.pad_low, plan_w.pad_high
     if lo_h == hi_h == lo_w == hi_w == 0:
         return x
-    shape = _spatial(desc, desc.batch, desc.in_channels,
+    shape = spatial_index(desc, desc.batch, desc.in_channels,
                      desc.height + lo_h + hi_h, desc.width + lo_w + hi_w)
 
     def body(*idx):
         n, c, h, w = idx if desc.layout == "NCHW" else (idx[0], idx[3], idx[1], idx[2])
         inside = tirx.all(h >= lo_h, h < lo_h + desc.height, w >= lo_w, w < lo_w + desc.width)
-        value = x[_spatial(desc, n, c, h - lo_h, w - lo_w)]
+        value = x[spatial_index(desc, n, c, h - lo_h, w - lo_w)]
         return tirx.if_then_else(inside, value, tirx.const(0, desc.dtype))
 
     return te.compute(shape, body, name="pad")
@@ -162,7 +165,7 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
             ci, co_l = ci_l, co
         else:
             ci, co_l = tirx.floordiv(co, cog) * cig + ci_l, tirx.floormod(co, cog)
-        xv = xp[_spatial(desc, n, ci, ih, iw)]
+        xv = xp[spatial_index(desc, n, ci, ih, iw)]
         wv = w[ci, kh, kw, co_l]
         if acc != desc.dtype:
             xv, wv = xv.astype(acc), wv.astype(acc)
@@ -176,10 +179,11 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
                       lambda n, rh, rw, qh, qw, co: body(n, co, rh, rw, qh, qw), name=name)
 
 
-def _axis_phase(plan: AxisPlan, o):
-    """For output index o along an axis: (q index into the phase stages, phase r, has taps?)."""
+def axis_phase(plan: AxisPlan, o):
+    """For output index o along an axis: (q = t // stride, phase r, has taps?), t = o + pad.
+    Its taps read input q - floor(r*d'/s') - j*d' (polyphase.py); both computes use this."""
     t = o + plan.pad_before
-    q = tirx.floordiv(t, plan.stride) - plan.q_min
+    q = tirx.floordiv(t, plan.stride)
     p = tirx.floormod(t, plan.stride)
     if plan.g == 1:
         on_grid = tirx.const(True, "bool")
@@ -200,8 +204,9 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
         return plan.g == 1 and len(classes) == 1 and classes[0].count == plan.s1
 
     def body(n, co, oh, ow):
-        qh, rh, on_h = _axis_phase(plan_h, oh)
-        qw, rw, on_w = _axis_phase(plan_w, ow)
+        qh, rh, on_h = axis_phase(plan_h, oh)
+        qw, rw, on_w = axis_phase(plan_w, ow)
+        qh, qw = qh - plan_h.q_min, qw - plan_w.q_min  # the phase stages start at q_min
         value = zero
         # Later pairs wrap earlier ones; the conditions of distinct pairs are disjoint.
         for (i, j), stage in phases.items():

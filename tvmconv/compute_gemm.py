@@ -76,6 +76,8 @@ def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
 
 
 def _cols(desc, x, w) -> te.Tensor:
+    from .compute import spatial_index
+
     cig = desc.in_channels // desc.groups
     cog = desc.out_channels // desc.groups
     kw_, width = desc.kernel_w, desc.width
@@ -84,7 +86,7 @@ def _cols(desc, x, w) -> te.Tensor:
     def product(n, g, m, p, ci):
         c = g * cig + ci
         ih, iw = tirx.floordiv(p, width), tirx.floormod(p, width)
-        xv = x[(n, c, ih, iw) if desc.layout == "NCHW" else (n, ih, iw, c)]
+        xv = x[spatial_index(desc, n, c, ih, iw)]
         # Flattened, (kh, kw, co) indexes the kernel-layout weight at ci * M + m: contiguous in m.
         wv = w[c, tirx.floordiv(m, kw_ * cog), tirx.floormod(tirx.floordiv(m, cog), kw_),
                tirx.floormod(m, cog)]
@@ -103,21 +105,14 @@ def _cols(desc, x, w) -> te.Tensor:
 
 
 def _taps(plan: AxisPlan, o, j: int):
-    """(input index, kernel tap, valid?) of tap j of output position o along one axis.
+    """(input index, kernel tap, valid?) of tap j of output position o along one axis: output
+    t = o + pad receives input i at tap k when i*s + k*d = t, i.e. k = r + s'*j and
+    i = q - floor(r*d'/s') - j*d' for t's phase r (polyphase.py)."""
+    from .compute import axis_phase
 
-    Output t = o + pad receives input i at tap k when i*s + k*d = t; polyphase.py derives the
-    solutions k = r + s'*j, i = q - floor(r*d'/s') - j*d' from t's phase r."""
-    t = o + plan.pad_before
-    q, p = tirx.floordiv(t, plan.stride), tirx.floormod(t, plan.stride)
-    if plan.g == 1:
-        on_grid, p1 = tirx.const(True, "bool"), p
-    else:
-        on_grid, p1 = tirx.floormod(p, plan.g) == 0, tirx.floordiv(p, plan.g)
-    if plan.s1 > 1:
-        r = tirx.floormod(p1 * plan.d1_inverse, plan.s1)
-        i = q - tirx.floordiv(r * plan.d1, plan.s1) - j * plan.d1
-    else:
-        r, i = tirx.const(0, "int32"), q - j * plan.d1
+    q, r, on_grid = axis_phase(plan, o)
+    offset = tirx.floordiv(r * plan.d1, plan.s1) if plan.s1 > 1 else 0
+    i = q - offset - j * plan.d1
     k = r + plan.s1 * j
     valid = tirx.all(on_grid, k < plan.kernel, i >= 0, i < plan.size)
     # Clamped, so that an invalid tap's (discarded) read stays inside cols.

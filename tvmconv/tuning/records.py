@@ -145,10 +145,7 @@ def _replay(desc, record, log_dir):
     import tvm
     from tvm import s_tir
 
-    from ..compute import algorithm_of, prim_func
-
-    algorithm = algorithm_of(record.workload.mod["main"])
-    sch = s_tir.Schedule(tvm.IRModule({"main": prim_func(desc, algorithm)}))
+    sch = s_tir.Schedule(tvm.IRModule({"main": _compute_of(desc, record)}))
     try:
         record.trace.apply_to_schedule(sch, remove_postproc=False)
     except (RuntimeError, ValueError, TypeError, IndexError) as err:  # TVM errors subclass these
@@ -163,11 +160,16 @@ def _transfer(desc, record, target):
     """desc scheduled by our rule with the sibling record's choices (tile sizes, strategies)."""
     from tvm import s_tir
 
-    from ..compute import algorithm_of, prim_func
     from ..schedules import rule_for
     from ..schedules.choices import hints_from_trace
 
     structure, tiles = hints_from_trace(record.trace)
-    func = prim_func(desc, algorithm_of(record.workload.mod["main"]))
-    return rule_for(target).schedule(s_tir.Schedule(func), target, False,
+    return rule_for(target).schedule(s_tir.Schedule(_compute_of(desc, record)), target, False,
                                      structure=structure, tiles=tiles)
+
+
+def _compute_of(desc, record):
+    """desc's kernel PrimFunc, computed by the algorithm of the record's workload."""
+    from ..compute import algorithm_of, prim_func
+
+    return prim_func(desc, algorithm_of(record.workload.mod["main"]))
