@@ -25,7 +25,7 @@ from .cpu_util import PARALLEL_MIN_MACS, iter_extents, largest_divisor, schedule
 MAX_ACCUMULATORS = 24
 # Tile limits as meta-schedule samples them (max innermost factors; their products stay <= 24).
 MAX_M_VECTORS, MAX_PIXELS = 3, 8       # vectors over m
-MAX_P_VECTORS, MAX_ROWS = 4, 6         # vectors over p
+MAX_P_VECTORS, MAX_ROWS = 4, 9         # vectors over p
 
 
 def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:
@@ -64,25 +64,32 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
     vec = lanes if (m_ext if axis == "m" else p_ext) % lanes == 0 else \
         largest_divisor(m_ext if axis == "m" else p_ext, lanes)
 
+    # Which operand's tiles the outer loop walks: the inner loop sweeps the other operand whole
+    # once per outer tile, so that one should be the smaller (FSRCNN x3: an 18 KB weight swept
+    # per 64 pixels, not its 1.6 MB input per 6 weight rows).
+    weight_bytes, input_bytes = ext[4] * m_ext, ext[4] * p_ext
+    outer_axis = choices.categorical("gemm_outer", ["m", "p"],
+                                     "p" if weight_bytes < input_bytes else "m")
     if axis == "m":
         sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
         m_o, m_v = sch.split(m, [None, vec])
         pixels = largest_divisor(p_ext, MAX_PIXELS)
         vectors = largest_divisor(m_ext // vec, max(1, min(MAX_M_VECTORS + 1,
                                                           MAX_ACCUMULATORS // pixels)))
-        m_oo, m_r = choices.split(m_o, m_ext // vec, vectors, MAX_M_VECTORS + 1)
-        p_o, p_r = choices.split(p, p_ext, pixels, MAX_PIXELS)
-        sch.reorder(n, g, m_oo, p_o, ci, p_r, m_r, m_v)
-        tile_loop, registers, vector = p_o, (p_r, m_r), m_v
+        m_t, m_r = choices.split(m_o, m_ext // vec, vectors, MAX_M_VECTORS + 1)
+        p_t, p_r = choices.split(p, p_ext, pixels, MAX_PIXELS)
+        registers, vector = (p_r, m_r), m_v
+        inner_regs = [p_r, m_r, m_v]
     else:
         p_o, p_v = sch.split(p, [None, vec])
-        vectors = largest_divisor(p_ext // vec, MAX_P_VECTORS)
-        rows = largest_divisor(m_ext, MAX_ACCUMULATORS // vectors)
-        rows = rows if rows * 2 > MAX_ACCUMULATORS // vectors else MAX_ROWS
-        p_oo, p_r = choices.split(p_o, p_ext // vec, vectors, MAX_P_VECTORS)
-        m_o, m_r = choices.split(m, m_ext, rows, MAX_ROWS)
-        sch.reorder(n, g, m_o, p_oo, ci, m_r, p_r, p_v)
-        tile_loop, registers, vector = p_oo, (m_r, p_r), p_v
+        vectors, rows = _pixel_vector_tile(p_ext // vec, m_ext)
+        p_t, p_r = choices.split(p_o, p_ext // vec, vectors, MAX_P_VECTORS)
+        m_t, m_r = choices.split(m, m_ext, rows, MAX_ROWS)
+        registers, vector = (m_r, p_r), p_v
+        inner_regs = [m_r, p_r, p_v]
+    tiles = (m_t, p_t) if outer_axis == "m" else (p_t, m_t)
+    sch.reorder(n, g, *tiles, ci, *inner_regs)
+    tile_loop = tiles[1]
 
     cache = sch.cache_write(block, 0, "global")
     sch.reverse_compute_at(cache, tile_loop, preserve_unit_loops=True)
@@ -98,3 +105,14 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
         sch.parallel(fused)
     sch.decompose_reduction(block, ci)
     return sch
+
+
+def _pixel_vector_tile(p_vectors: int, m: int) -> tuple[int, int]:
+    """Default (vectors over p, weight rows) register tile: the most accumulators that divide
+    both extents exactly, fewer rows on a tie (each row costs a broadcast per step). A tile
+    with a tail predicates its rows into memory accumulators (FSRCNN x3, 81 rows by 6:
+    half the tile then load-add-stored every step)."""
+    tiles = [(v, r) for v in range(1, MAX_P_VECTORS + 1) if p_vectors % v == 0
+             for r in range(1, MAX_ACCUMULATORS + 1) if m % r == 0 and v * r <= MAX_ACCUMULATORS]
+    return max(tiles, key=lambda vr: (vr[0] * vr[1], vr[0]))
+

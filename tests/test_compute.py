@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 import pytest
+import tvm
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,7 @@ from conftest import assert_matches_reference, run_kernel_poisoned
 from tvmconv.baselines import random_inputs
 from tvmconv.build import build
 from tvmconv.compute import ALGORITHMS
-from tvmconv.compute_gemm import gemm_supported
+from tvmconv.compute_gemm import gemm_pixels, gemm_supported
 from tvmconv.description import ConvTranspose2dDesc
 
 EXAMPLES = int(os.environ.get("TVMCONV_TEST_EXAMPLES", "300"))
@@ -151,3 +152,37 @@ def test_gemm_compute_multiplies_only_useful_products(desc):
     sch = s_tir.Schedule(prim_func(desc, "gemm"))
     iters = sch.get(sch.get_sblock("cols")).iter_vars
     assert math.prod(int(iv.dom.extent) for iv in iters) * 2 == desc.flops
+    assert gemm_pixels(desc) == desc.height * desc.width  # (small images are never padded)
+
+
+# Large NCHW images whose pixel count is no multiple of a vector: the gemm compute pads its
+# pixel rows (FSRCNN x3's 85x85), and every padded pixel must stay out of the output.
+PADDED_PIXEL_CASES = [
+    dict(in_channels=3, out_channels=1, height=17, width=17, kernel_h=9, kernel_w=9, stride_h=3,
+         stride_w=3, pad_top=4, pad_bottom=4, pad_left=4, pad_right=4, output_padding_h=2,
+         output_padding_w=2),                                           # FSRCNN x3, smaller
+    dict(in_channels=4, out_channels=6, height=15, width=19, kernel_h=3, kernel_w=3, stride_h=2,
+         stride_w=2, pad_top=1, pad_bottom=0, groups=2, has_bias=True),
+]
+
+
+@pytest.mark.parametrize("case", range(len(PADDED_PIXEL_CASES)))
+def test_gemm_pads_awkward_pixel_counts(case):
+    desc = ConvTranspose2dDesc(batch=2, **PADDED_PIXEL_CASES[case])
+    assert gemm_pixels(desc) > desc.height * desc.width  # the case exercises the padding
+    check(desc, seed=case, algorithm="gemm")
+
+
+def test_gemm_kernel_reads_the_users_weight_unpacked():
+    """The gemm compute's rows m = (co, kh, kw) are the NCHW weight's own: no pack_weight, and
+    run_packed takes the user's weight as it is (the polyphase kernel packs it)."""
+    desc = ConvTranspose2dDesc(batch=1, in_channels=8, out_channels=16, height=6, width=5,
+                               kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1)
+    gemm, poly = build(desc, algorithm="gemm"), build(desc, algorithm="polyphase")
+    assert gemm.weight_arg_shape == gemm.packed_weight_shape == desc.weight_shape
+    assert poly.packed_weight_shape == desc.kernel_weight_shape != desc.weight_shape
+    x, w, b = random_inputs(desc, seed=3)
+    out = tvm.runtime.tensor(np.full(desc.output_shape, np.nan, "float32"))
+    gemm.run_packed([tvm.runtime.tensor(x), tvm.runtime.tensor(w)], out)
+    assert_matches_reference(desc, out.numpy(), x, w)

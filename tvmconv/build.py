@@ -109,15 +109,15 @@ def kernel_for(desc: ConvTranspose2dDesc, target=None) -> Kernel:
 
 def kernel_module(desc: ConvTranspose2dDesc, target, main_mod=None):
     """The IRModule a kernel library holds: `main` (scheduled, or the bare compute when main_mod
-    is None) and, when desc's weight needs packing, `pack_weight`."""
+    is None) and, when main's compute needs desc's weight packed, `pack_weight`."""
     import tvm
     from tvm import s_tir
 
-    from .compute import pack_weight_func, prim_func
+    from .compute import algorithm_of, pack_weight_func, prim_func
     from .schedules.cpu import schedule_pack_weight
 
     funcs = {"main": main_mod["main"] if main_mod is not None else prim_func(desc)}
-    pack = pack_weight_func(desc)
+    pack = pack_weight_func(desc, algorithm_of(funcs["main"]))
     if pack is not None:
         sch = s_tir.Schedule(pack)
         if target.kind.name == "llvm":

@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="start no new layer after this many minutes (resume later)")
     t.add_argument("--no-timing", action="store_true",
                    help="skip timing default and tuned kernels alone after tuning")
+    t.add_argument("--prune-stale", action="store_true",
+                   help="only remove the log directory's records of computes that have changed "
+                        "since they were tuned (they are ignored anyway), then exit")
     t.add_argument("--algorithm", choices=["polyphase", "gemm"], default=None,
                    help="compute to tune (default: each layer's untuned one); tuning both in "
                         "one log lets the faster serve")

@@ -22,10 +22,11 @@ from .description import ConvTranspose2dDesc
 from .polyphase import AxisPlan, PhaseClass, axis_plans
 
 
-def placeholders(desc: ConvTranspose2dDesc) -> list[te.Tensor]:
-    """The kernel's inputs in argument order: input, weight (kernel layout) and (if any) bias."""
+def placeholders(desc: ConvTranspose2dDesc, algorithm: str = "polyphase") -> list[te.Tensor]:
+    """The kernel's inputs in argument order: input, weight (as `algorithm` reads it: see
+    ConvTranspose2dDesc.weight_shape_for) and (if any) bias."""
     args = [te.placeholder(desc.input_shape, desc.dtype, name="input"),
-            te.placeholder(desc.kernel_weight_shape, desc.dtype, name="weight")]
+            te.placeholder(desc.weight_shape_for(algorithm), desc.dtype, name="weight")]
     if desc.has_bias:
         args.append(te.placeholder(desc.bias_shape, desc.dtype, name="bias"))
     return args
@@ -51,15 +52,15 @@ def prim_func(desc: ConvTranspose2dDesc, algorithm: str = "polyphase"):
     """The whole kernel as a TIR PrimFunc (arguments: input, weight, [bias], output), computed
     by `algorithm`: 'polyphase' (this module; every layer) or 'gemm' (compute_gemm.py; layers
     whose taps overlap little). algorithm_for() picks one for a target."""
-    args = placeholders(desc)
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
+    args = placeholders(desc, algorithm)
     if algorithm == "polyphase":
         out = conv2d_transpose(desc, *args)
-    elif algorithm == "gemm":
+    else:
         from .compute_gemm import conv2d_transpose_gemm
 
         out = conv2d_transpose_gemm(desc, *args)
-    else:
-        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
     func = te.create_prim_func(args + [out]).with_attr("global_symbol", "main")
     # The schedule rules recognise our kernels, their layout and their blocks by these attributes.
     # tvmconv.desc lets the tuning logs name the description of every workload they hold.
@@ -94,10 +95,10 @@ def algorithm_of(func) -> str:
     return str(func.attrs["tvmconv.algorithm"]) if "tvmconv.algorithm" in func.attrs else "polyphase"
 
 
-def pack_weight_func(desc: ConvTranspose2dDesc):
+def pack_weight_func(desc: ConvTranspose2dDesc, algorithm: str = "polyphase"):
     """The PrimFunc that packs an NCHW weight (Cin, Cout/G, kh, kw) into the kernel's
-    (Cin, kh, kw, Cout/G); None when desc's weight is already in that layout."""
-    if not desc.weight_needs_packing:
+    (Cin, kh, kw, Cout/G); None when the kernel of `algorithm` reads desc's weight as it is."""
+    if not desc.weight_needs_packing_for(algorithm):
         return None
     w = te.placeholder(desc.weight_shape, desc.dtype, name="weight")
     packed = te.compute(desc.kernel_weight_shape, lambda ci, kh, kw, co: w[ci, co, kh, kw],

@@ -4,8 +4,12 @@ reference path), for layers where the polyphase compute wastes its work.
 Stages (block names matter: the schedules look them up):
 
     cols                 one GEMM per (image, group): cols[m, p] = sum_ci w[ci, m] * x[ci, p],
-                         m = (kh, kw, co) the flattened kernel layout, p = (ih, iw) the flattened
-                         input image; shape (N, G, KH*KW*Cout/G, H*W), in desc.accum_dtype
+                         m the flattened trailing dims of the user's weight ((co, kh, kw) for
+                         NCHW, (kh, kw, co) for NHWC: contiguous, so nothing to pack), p = (ih, iw)
+                         the flattened input image; shape (N, G, KH*KW*Cout/G, gemm_pixels), in
+                         desc.accum_dtype
+    pad                  only for NCHW images of an awkward pixel count (gemm_pixels): the input
+                         as (N, C, P) rows padded with zeros to a vector multiple
     conv2d_transpose     col2im: each output pixel sums the cols entries of its own phase's taps
                          (a handful, unrolled in the expression), adds the bias, casts
 
@@ -22,6 +26,13 @@ from tvm import te, tirx
 
 from .description import ConvTranspose2dDesc
 from .polyphase import AxisPlan, axis_plans
+
+# An NCHW image whose pixel count is not a multiple of this (a 512-bit vector of float32) is
+# copied into rows padded to one (the ``pad`` stage), so that vectors over pixels stay whole:
+# FSRCNN x3's 85x85 input otherwise leaves only 9-wide vectors over its 81 weight rows.
+PIXEL_MULTIPLE = 16
+# ... when it is large enough for the copy to pay (cols is then pixel-vectorised).
+PAD_PIXELS_FROM = 16 * PIXEL_MULTIPLE
 
 # col2im sums at most this many taps per output pixel (unrolled into one expression); a layer
 # with more overlap makes a cols buffer that many times the output: the polyphase compute serves it.
@@ -60,7 +71,7 @@ def gemm_preferred(desc: ConvTranspose2dDesc, lanes: int) -> bool:
     cog = desc.out_channels // desc.groups
     m = desc.kernel_h * desc.kernel_w * cog
     vectorizable = (largest_divisor(m, lanes) >= 4
-                    or (desc.layout == "NCHW" and (desc.height * desc.width) % lanes == 0))
+                    or (desc.layout == "NCHW" and gemm_pixels(desc) % lanes == 0))
     overlap = desc.kernel_h * desc.kernel_w / (desc.stride_h * desc.stride_w)
     _, plan_w = axis_plans(desc)
     return vectorizable and (overlap <= 2.25 or cog < 8 or plan_w.q_count < 24)
@@ -75,33 +86,70 @@ def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
     return _col2im(desc, _cols(desc, x, w), bias)
 
 
-def _cols(desc, x, w) -> te.Tensor:
+def gemm_pixels(desc: ConvTranspose2dDesc) -> int:
+    """Extent of the GEMM's pixel axis: H*W, padded up to PIXEL_MULTIPLE for large NCHW images."""
+    pixels = desc.height * desc.width
+    if desc.layout == "NCHW" and pixels >= PAD_PIXELS_FROM and pixels % PIXEL_MULTIPLE:
+        return -(-pixels // PIXEL_MULTIPLE) * PIXEL_MULTIPLE
+    return pixels
+
+
+def _input_rows(desc, x):
+    """(n, c, p) -> the input pixel the GEMM reads: x itself, or its rows padded (``pad``)."""
     from .compute import spatial_index
 
+    width, pixels, padded = desc.width, desc.height * desc.width, gemm_pixels(desc)
+
+    def pixel(n, c, p):
+        return x[spatial_index(desc, n, c, tirx.floordiv(p, width), tirx.floormod(p, width))]
+
+    if padded == pixels:
+        return pixel
+    rows = te.compute((desc.batch, desc.in_channels, padded),
+                      lambda n, c, p: tirx.if_then_else(
+                          p < pixels, pixel(n, c, tirx.min(p, pixels - 1)),
+                          tirx.const(0, desc.dtype)),
+                      name="pad")
+    return lambda n, c, p: rows[n, c, p]
+
+
+def _cols(desc, x, w) -> te.Tensor:
     cig = desc.in_channels // desc.groups
     cog = desc.out_channels // desc.groups
-    kw_, width = desc.kernel_w, desc.width
     acc = desc.accum_dtype
+    input_pixel = _input_rows(desc, x)
 
     def product(n, g, m, p, ci):
         c = g * cig + ci
-        ih, iw = tirx.floordiv(p, width), tirx.floormod(p, width)
-        xv = x[spatial_index(desc, n, c, ih, iw)]
-        # Flattened, (kh, kw, co) indexes the kernel-layout weight at ci * M + m: contiguous in m.
-        wv = w[c, tirx.floordiv(m, kw_ * cog), tirx.floormod(tirx.floordiv(m, cog), kw_),
-               tirx.floormod(m, cog)]
+        xv = input_pixel(n, c, p)
+        wv = w[(c, *_unravel(m, desc.weight_shape[1:]))]
         if acc != desc.dtype:
             xv, wv = xv.astype(acc), wv.astype(acc)
         return xv * wv
 
-    shape = (desc.batch, desc.groups, desc.kernel_h * desc.kernel_w * cog,
-             desc.height * desc.width)
+    shape = (desc.batch, desc.groups, desc.kernel_h * desc.kernel_w * cog, gemm_pixels(desc))
     if cig == 1:
         # Depthwise-like: no reduction, an elementwise product.
         return te.compute(shape, lambda n, g, m, p: product(n, g, m, p, 0), name="cols")
     ci = te.reduce_axis((0, cig), name="ci")
     return te.compute(shape, lambda n, g, m, p: te.sum(product(n, g, m, p, ci), axis=ci),
                       name="cols")
+
+
+def weight_row_index(desc: ConvTranspose2dDesc, co, kh, kw):
+    """m of (co, kh, kw): its flat index among the trailing dims of the user's weight."""
+    if desc.layout == "NCHW":
+        return (co * desc.kernel_h + kh) * desc.kernel_w + kw
+    return (kh * desc.kernel_w + kw) * (desc.out_channels // desc.groups) + co
+
+
+def _unravel(flat, shape):
+    """The multi-index of `flat` in a row-major array of `shape`."""
+    index = []
+    for extent in reversed(shape[1:]):
+        index.append(tirx.floormod(flat, extent))
+        flat = tirx.floordiv(flat, extent)
+    return [flat] + index[::-1]
 
 
 def _taps(plan: AxisPlan, o, j: int):
@@ -131,7 +179,7 @@ def _col2im(desc, cols, bias) -> te.Tensor:
             ih, kh, ok_h = _taps(plan_h, oh, jh)
             for jw in range(max_taps(plan_w)):
                 iw, kw, ok_w = _taps(plan_w, ow, jw)
-                m = (kh * desc.kernel_w + kw) * cog + co_l
+                m = weight_row_index(desc, co_l, kh, kw)
                 term = cols[n, g, m, ih * desc.width + iw]
                 value = value + tirx.if_then_else(tirx.all(ok_h, ok_w), term,
                                                   tirx.const(0, acc))

@@ -21,10 +21,11 @@ Tensor layouts:
     ============  ======================  ==========================
 
 The NHWC weight is MindSpore's NHWC weight (C_out, K1, K2, C_in/G in forward-convolution terms).
-Kernels read the weight as (Cin, kh, kw, Cout/G) in both layouts (``kernel_weight_shape``): output
-channels innermost, so vectors over them load contiguously. An NCHW weight is packed into it by a
-small ``pack_weight`` kernel, once per call for the functional surfaces and once per weight for the
-layers that own theirs.
+Polyphase kernels read the weight as (Cin, kh, kw, Cout/G) in both layouts
+(``kernel_weight_shape``): output channels innermost, so vectors over them load contiguously. An
+NCHW weight is packed into it by a small ``pack_weight`` kernel, once per call for the functional
+surfaces and once per weight for the layers that own theirs. GEMM kernels read the weight as it
+comes (``weight_shape_for``): nothing to pack.
 """
 
 from __future__ import annotations
@@ -164,6 +165,16 @@ class ConvTranspose2dDesc:
         is 1x1 or each group has one output channel (then it is a reshape)."""
         cog = self.out_channels // self.groups
         return self.layout == "NCHW" and cog > 1 and self.kernel_h * self.kernel_w > 1
+
+    def weight_shape_for(self, algorithm: str) -> tuple[int, ...]:
+        """The weight as the kernel computed by `algorithm` reads it. polyphase: the kernel
+        layout (output channels innermost, for its channel vectors); gemm: the user's own
+        layout, whose rows over (co, kh, kw) or (kh, kw, co) are the GEMM's contiguous m."""
+        return self.weight_shape if algorithm == "gemm" else self.kernel_weight_shape
+
+    def weight_needs_packing_for(self, algorithm: str) -> bool:
+        """Whether the kernel computed by `algorithm` needs the weight packed first."""
+        return algorithm != "gemm" and self.weight_needs_packing
 
     @property
     def bias_shape(self) -> tuple[int, ...]:

@@ -33,15 +33,19 @@ class Kernel:
         self.algorithm = algorithm  # the compute: polyphase or gemm (see compute.algorithm_for)
         self.entry = entry  # the function's name in module (a package holds many kernels)
         self._func = module[entry]
-        self._pack = module[pack_entry] if desc.weight_needs_packing else None
+        self._pack = module[pack_entry] if desc.weight_needs_packing_for(algorithm) else None
         self._scratch = threading.local()  # per thread: the packed weight of the current call
 
     @property
     def weight_arg_shape(self) -> tuple[int, ...]:
         """The shape run() wants the weight in: the user's layout when the kernel packs it,
         else the kernel layout (for which the user's weight is a reshape)."""
-        d = self.desc
-        return d.weight_shape if d.weight_needs_packing else d.kernel_weight_shape
+        return self.desc.weight_shape if self._pack is not None else self.packed_weight_shape
+
+    @property
+    def packed_weight_shape(self) -> tuple[int, ...]:
+        """The weight as the kernel reads it (what pack_weight returns)."""
+        return self.desc.weight_shape_for(self.algorithm)
 
     def __call__(self, x, w, bias=None, out=None):
         d = self.desc
@@ -85,7 +89,7 @@ class Kernel:
         if self._pack is not None:
             packed = getattr(self._scratch, "weight", None)
             if packed is None:
-                packed = self._scratch.weight = self._empty(self.desc.kernel_weight_shape)
+                packed = self._scratch.weight = self._empty(self.packed_weight_shape)
             self._pack(args[1], packed)
             args = [args[0], packed, *args[2:]]
         self._func(*args, out)
@@ -101,7 +105,7 @@ class Kernel:
         if math.prod(w.shape) != math.prod(d.weight_shape):  # a reshape of it is welcome
             self._check(w, d.weight_shape, "weight")
         w = tensors.as_kernel_tensor(w, "weight", self.weight_arg_shape)
-        packed = self._empty(d.kernel_weight_shape)
+        packed = self._empty(self.packed_weight_shape)
         if self._pack is not None:
             self._pack(w, packed)
         else:

@@ -46,7 +46,7 @@ def packed_weight(owner, kernel, weight):
     if version is None:
         return None
     packs = owner.__dict__.setdefault(_PACKS, {})
-    key = (id(weight), version, kernel.desc.kernel_weight_shape, kernel.desc.dtype,
+    key = (id(weight), version, kernel.packed_weight_shape, kernel.desc.dtype,
            str(kernel.device))
     packed = packs.get(key)
     if packed is None:

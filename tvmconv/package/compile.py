@@ -54,7 +54,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
         if "pack_weight" in [gv.name_hint for gv in mod.get_global_vars()]:
             funcs[name + "_pack_weight"] = _renamed(mod["pack_weight"], name + "_pack_weight")
         entries.append({"layer": layer.name, "source": layer.source, "entry": name,
-                        "pack_entry": name + "_pack_weight" if layer.desc.weight_needs_packing
+                        "pack_entry": name + "_pack_weight" if name + "_pack_weight" in funcs
                         else None,
                         "key": layer.desc.key, "desc": layer.desc.to_dict(),
                         "schedule": source, "schedule_hash": schedule_hash(mod),

@@ -43,9 +43,15 @@ def main(args) -> int:
     from .job import default_log_dir, format_reports, run_job
     from .report import plot_job
 
-    layers = select_layers(args)
     target = as_target(args.target)
     log_dir = Path(args.log_dir) if args.log_dir else default_log_dir(target)
+    if args.prune_stale:
+        from .records import prune_stale
+
+        kept, removed = prune_stale(log_dir)
+        print(f"{log_dir}: removed {removed} records of changed computes, kept {kept}")
+        return 0
+    layers = select_layers(args)
     runner = None
     if args.rpc:
         from .rpc import rpc_runner

@@ -73,19 +73,69 @@ def open_database(log_dir: Path):
 
 
 def _index(db) -> dict:
-    """Description (from the kernel's tvmconv.desc attribute) -> its best record."""
+    """Description (from the kernel's tvmconv.desc attribute) -> its best current record."""
     best: dict = {}
     for record in db.get_all_tuning_records():
-        func = record.workload.mod["main"]
-        if func.attrs is None or "tvmconv.desc" not in func.attrs:
-            continue
+        desc = description_of(record)
         secs = mean_run_secs(record.run_secs)
-        if secs is None:
+        if desc is None or secs is None or not is_current(desc, record):
             continue
-        desc = ConvTranspose2dDesc.from_dict(json.loads(str(func.attrs["tvmconv.desc"])))
         if desc not in best or secs < best[desc][0]:
             best[desc] = (secs, record)
     return {desc: record for desc, (_, record) in best.items()}
+
+
+def description_of(record):
+    """The description a record's workload was made from; None for a workload not ours."""
+    func = record.workload.mod["main"]
+    if func.attrs is None or "tvmconv.desc" not in func.attrs:
+        return None
+    return ConvTranspose2dDesc.from_dict(json.loads(str(func.attrs["tvmconv.desc"])))
+
+
+_CURRENT: dict = {}
+
+
+def is_current(desc: ConvTranspose2dDesc, record) -> bool:
+    """Whether the record was tuned on today's compute of desc. A compute changes (a new
+    stage, another weight layout); its old records would replay onto the new one with tiles,
+    timings and structures chosen for code that no longer exists."""
+    import tvm
+    import tvm_ffi
+
+    from ..compute import algorithm_of, prim_func
+
+    mod = record.workload.mod
+    key = tvm_ffi.structural_hash(mod)
+    if key not in _CURRENT:
+        today = tvm.IRModule({"main": prim_func(desc, algorithm_of(mod["main"]))})
+        _CURRENT[key] = bool(tvm_ffi.structural_equal(today, mod))
+    return _CURRENT[key]
+
+
+def prune_stale(log_dir: Path) -> tuple[int, int]:
+    """Rewrite log_dir's database without the records of stale computes (is_current).
+    Returns (records kept, records removed)."""
+    import tempfile
+
+    from tvm.s_tir import meta_schedule as ms
+
+    db, _ = open_database(log_dir)
+    records = db.get_all_tuning_records()
+    keep = [r for r in records if (d := description_of(r)) is None or is_current(d, r)]
+    with tempfile.TemporaryDirectory(dir=log_dir) as tmp:
+        paths = [Path(tmp) / WORKLOAD_FILE, Path(tmp) / RECORD_FILE]
+        fresh = ms.database.JSONDatabase(path_workload=str(paths[0]),
+                                         path_tuning_record=str(paths[1]), allow_missing=True)
+        for r in keep:
+            fresh.commit_tuning_record(ms.database.TuningRecord(
+                r.trace, fresh.commit_workload(r.workload.mod), r.run_secs, r.target,
+                r.args_info))
+        for path in paths:
+            if path.exists():
+                path.replace(log_dir / path.name)
+    _DATABASES.pop(log_dir, None)
+    return len(keep), len(records) - len(keep)
 
 
 def mean_run_secs(run_secs):
