@@ -1,9 +1,11 @@
 """CPU (llvm) schedule of the GEMM + col2im compute (tvmconv/compute_gemm.py).
 
 ``cols[m, p] = sum_ci w[ci, m] * x[ci, p]`` reads both operands along contiguous rows, one row
-per ci: the weight along m = (kh, kw, co), an NCHW input along p = (ih, iw). The micro-kernel is
-an outer product per ci: a register tile of accumulators, vectors along one axis times a few
-broadcast scalars of the other. Which axis fills the vectors is the structural choice:
+per ci: the weight along m (its own (co, kh, kw) or (kh, kw, co)), an NCHW input along
+p = (ih, iw). The micro-kernel is an outer product per ci: a register tile of accumulators,
+vectors along one axis times a few broadcast scalars of the other. Two structural choices:
+which operand's tiles the outer loop walks (``gemm_outer``; the other is swept whole per outer
+tile, so by default it is the smaller), and which axis fills the vectors (``gemm_vector``):
 
 * ``m``: weight rows in the vectors, input pixels broadcast. For wide layers on small images
   (DCGAN's 1x1 and 4x4 inputs): many output channels, few pixels. cols is stored pixel-major

@@ -107,6 +107,32 @@ def test_a_tuned_record_changes_the_cache_key(tuned_logs, monkeypatch):
             assert schedule_hash(kernel_module(DESC, target, sch.mod)) != default_hash
 
 
+def test_records_of_a_changed_compute_are_ignored_and_pruned(tuned_logs, tmp_path):
+    """A record tuned on yesterday's compute (here: a faster-looking one whose workload differs
+    from today's) never serves, and --prune-stale removes it and only it."""
+    import shutil
+
+    import tvm
+    from tvm.s_tir import meta_schedule as ms
+
+    from tvmconv.tuning.records import mean_run_secs, open_database, prune_stale
+
+    log_dir = tmp_path / "logs"
+    shutil.copytree(tuned_logs[0], log_dir)
+    db = open_job_database(log_dir)
+    best = open_database(log_dir)[1][DESC]
+    func = workload_of(DESC, ALGORITHM)["main"]
+    changed = tvm.IRModule({"main": func.with_attr("tvmconv.strides", [3, 3])})
+    db.commit_tuning_record(ms.database.TuningRecord(
+        best.trace, db.commit_workload(changed), [1e-9], best.target, best.args_info))
+    assert len(db.get_all_tuning_records()) == 7
+    assert mean_run_secs(open_database(log_dir)[1][DESC].run_secs) > 1e-9  # not the stale one
+    assert prune_stale(log_dir) == (6, 1)
+    db = open_job_database(log_dir)
+    assert len(db.get_all_tuning_records()) == 6 and not db.has_workload(changed)
+    assert tuned_schedule(DESC, host_target(), dirs=[log_dir]).source == "tuned"
+
+
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
 @pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 1)])
 def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_least):
