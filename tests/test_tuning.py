@@ -134,10 +134,10 @@ def test_records_of_a_changed_compute_are_ignored_and_pruned(tuned_logs, tmp_pat
 
 
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
-@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 1)])
+@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 2)])
 def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_least):
     """Fixed tile sizes, every structural choice (polyphase: vector axis, width, K block;
-    gemm: vector axis)."""
+    gemm: vector axis, outer tile loop)."""
     desc = DESC.replace(layout=layout, has_bias=True)
     if algorithm == "gemm":  # 32 pixels: vectors over p are an option for NCHW
         desc = desc.replace(height=4, width=8)
@@ -149,14 +149,15 @@ def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_le
 
     rule.schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False)
     structures = enumerate_structures(rule.last_choices.options)
-    assert len(structures) >= (2 if algorithm == "gemm" and layout == "NCHW" else at_least)
+    assert len(structures) >= (2 * at_least if algorithm == "gemm" and layout == "NCHW"
+                               else at_least)
     x, w, b = random_inputs(desc, seed=5)
     for structure in structures:
         sch = rule.schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False,
                             structure=structure)
         assert hints_from_trace(sch.trace)[0] == structure
         module = compile_module(kernel_module(desc, target, sch.mod), target)
-        kernel = Kernel(desc, module, device=_cpu())
+        kernel = Kernel(desc, module, device=_cpu(), algorithm=algorithm)
         assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
 
 
@@ -196,3 +197,17 @@ def test_progress_table_formats():
     text = format_reports([r])
     assert "x" in text and "2.00" in text and "1m15s" in text
     assert np.isclose(r.speedup, 2.0)
+
+
+def test_gemm_default_register_tile_divides_both_extents():
+    """A tile with a tail predicates its rows into memory accumulators: the default avoids one
+    wherever a divisor tiling exists (FSRCNN x3: 81 rows, 452 pixel vectors)."""
+    from tvmconv.schedules.cpu_gemm import MAX_ACCUMULATORS, _pixel_vector_tile
+
+    for p_vectors, rows in [(452, 81), (1024, 48), (49, 576), (4, 9), (7, 7), (1, 1)]:
+        vectors, tile_rows = _pixel_vector_tile(p_vectors, rows)
+        assert p_vectors % vectors == 0 and rows % tile_rows == 0
+        assert vectors * tile_rows <= MAX_ACCUMULATORS
+    assert _pixel_vector_tile(452, 81) == (2, 9)
+    assert _pixel_vector_tile(1024, 48) == (4, 6)
+
