@@ -58,7 +58,7 @@ def _calls_for(fn, budget_ms: float) -> int:
 
 
 def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: float,
-                threads: int = 2, use_tuned: bool = True) -> dict:
+                threads: int = 2, use_tuned: bool = True, pause_s: float = PAUSE_S) -> dict:
     import tvm
 
     from .build import build
@@ -127,10 +127,11 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
         for name, fn in competitors.items():
             if name == "topi" and len(samples["topi"]) >= 2:
                 continue  # untuned topi is slow: two samples bound it well enough
-            time.sleep(PAUSE_S)
+            time.sleep(pause_s)
             samples[name].append(time_batch_ms(fn, calls[name]))
     for name, values in samples.items():
         row[f"{name}_ms"] = statistics.median(values)
+        row[f"{name}_rounds_ms"] = values  # in round order: a burst of noise shows as a run
     row["ours_ms"] = row["layer_ms"]
     row["ours_gflops"] = desc.flops / row["layer_ms"] / 1e6
     peers = [row[k] for k in ("torch_ms", "ort_ms") if k in row]
@@ -202,7 +203,8 @@ def main(args) -> int:
     rows = []
     for layer in layers:
         row = bench_layer(layer, target, args.rounds, args.topi_limit, args.round_ms,
-                          args.threads, use_tuned=not args.untuned)
+                          args.threads, use_tuned=not args.untuned,
+                          pause_s=args.pause_ms / 1e3)
         rows.append(row)
         print(f"  {layer.name}: layer {row['layer_ms']:.3f} ms, fn {row['fn_ms']:.3f} ms"
               + "".join(f", {k} {row[k + '_ms']:.3f} ms" for k in ("torch", "ort", "topi")

@@ -18,6 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--threads", type=int, default=2, help="threads for every competitor (2)")
     b.add_argument("--rounds", type=int, default=7, help="timing rounds; medians reported (7)")
     b.add_argument("--round-ms", type=float, default=30.0, help="time per competitor per round")
+    b.add_argument("--pause-ms", type=float, default=50.0,
+                   help="idle time before each competitor's batch, for the last one's worker "
+                        "threads to stop spinning (50)")
     b.add_argument("--topi-limit", type=float, default=40.0,
                    help="skip untuned topi above this many GMAC (it runs single-threaded, naive)")
     b.add_argument("--json", help="also write the rows to this JSON file")
