@@ -68,10 +68,9 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
 
     # Which operand's tiles the outer loop walks: the inner loop sweeps the other operand whole
     # once per outer tile, so that one should be the smaller (FSRCNN x3: an 18 KB weight swept
-    # per 64 pixels, not its 1.6 MB input per 6 weight rows).
-    weight_bytes, input_bytes = ext[4] * m_ext, ext[4] * p_ext
-    outer_axis = choices.categorical("gemm_outer", ["m", "p"],
-                                     "p" if weight_bytes < input_bytes else "m")
+    # per 64 pixels, not its 1.6 MB input per 6 weight rows). Both are ci rows long: the weight
+    # is the smaller when m < p.
+    outer_axis = choices.categorical("gemm_outer", ["m", "p"], "p" if m_ext < p_ext else "m")
     if axis == "m":
         sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
         m_o, m_v = sch.split(m, [None, vec])
@@ -80,18 +79,17 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
                                                           MAX_ACCUMULATORS // pixels)))
         m_t, m_r = choices.split(m_o, m_ext // vec, vectors, MAX_M_VECTORS + 1)
         p_t, p_r = choices.split(p, p_ext, pixels, MAX_PIXELS)
-        registers, vector = (p_r, m_r), m_v
-        inner_regs = [p_r, m_r, m_v]
+        inner = [p_r, m_r, m_v]  # register tile loops, then the vector
     else:
         p_o, p_v = sch.split(p, [None, vec])
         vectors, rows = _pixel_vector_tile(p_ext // vec, m_ext)
         p_t, p_r = choices.split(p_o, p_ext // vec, vectors, MAX_P_VECTORS)
         m_t, m_r = choices.split(m, m_ext, rows, MAX_ROWS)
-        registers, vector = (m_r, p_r), p_v
-        inner_regs = [m_r, p_r, p_v]
+        inner = [m_r, p_r, p_v]
     tiles = (m_t, p_t) if outer_axis == "m" else (p_t, m_t)
-    sch.reorder(n, g, *tiles, ci, *inner_regs)
+    sch.reorder(n, g, *tiles, ci, *inner)
     tile_loop = tiles[1]
+    *registers, vector = inner
 
     cache = sch.cache_write(block, 0, "global")
     sch.reverse_compute_at(cache, tile_loop, preserve_unit_loops=True)

@@ -100,15 +100,15 @@ def is_current(desc: ConvTranspose2dDesc, record) -> bool:
     """Whether the record was tuned on today's compute of desc. A compute changes (a new
     stage, another weight layout); its old records would replay onto the new one with tiles,
     timings and structures chosen for code that no longer exists."""
-    import tvm
     import tvm_ffi
 
-    from ..compute import algorithm_of, prim_func
+    from ..compute import algorithm_of
+    from .job import workload_of
 
     mod = record.workload.mod
     key = tvm_ffi.structural_hash(mod)
     if key not in _CURRENT:
-        today = tvm.IRModule({"main": prim_func(desc, algorithm_of(mod["main"]))})
+        today = workload_of(desc, algorithm_of(mod["main"]))
         _CURRENT[key] = bool(tvm_ffi.structural_equal(today, mod))
     return _CURRENT[key]
 
@@ -131,9 +131,8 @@ def prune_stale(log_dir: Path) -> tuple[int, int]:
             fresh.commit_tuning_record(ms.database.TuningRecord(
                 r.trace, fresh.commit_workload(r.workload.mod), r.run_secs, r.target,
                 r.args_info))
-        for path in paths:
-            if path.exists():
-                path.replace(log_dir / path.name)
+        for path in paths:  # (the database creates both files, records or not)
+            path.replace(log_dir / path.name)
     _DATABASES.pop(log_dir, None)
     return len(keep), len(records) - len(keep)
 
