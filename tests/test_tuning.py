@@ -134,10 +134,10 @@ def test_records_of_a_changed_compute_are_ignored_and_pruned(tuned_logs, tmp_pat
 
 
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
-@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 2)])
+@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 4)])
 def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_least):
     """Fixed tile sizes, every structural choice (polyphase: vector axis, width, K block;
-    gemm: vector axis, outer tile loop)."""
+    gemm: vector axis, outer tile loop, weight panels)."""
     desc = DESC.replace(layout=layout, has_bias=True)
     if algorithm == "gemm":  # 32 pixels: vectors over p are an option for NCHW
         desc = desc.replace(height=4, width=8)
@@ -197,6 +197,54 @@ def test_progress_table_formats():
     text = format_reports([r])
     assert "x" in text and "2.00" in text and "1m15s" in text
     assert np.isclose(r.speedup, 2.0)
+
+
+def test_gemm_default_packs_a_weight_whose_rows_are_4kb_apart():
+    """64 x 1024 rows of 4 KB: the default copies the weight into register-tile panels inside
+    the kernel (U-Net's up-convolutions); the result stays exact."""
+    from tvmconv.build import compile_module, kernel_module, schedule
+    from tvmconv.kernel import Kernel
+
+    desc = ConvTranspose2dDesc(batch=1, in_channels=64, out_channels=64, height=16, width=16,
+                               kernel_h=4, kernel_w=4, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1)
+    target = host_target()
+    sch = schedule(desc, target, algorithm="gemm")
+    packed = sch.get(sch.get_sblock("weight_global")).writes[0].source
+    assert [int(v) for v in packed.shape] == [1024 // 4, 64, 4]  # (m // rows, ci, rows)
+    module = compile_module(kernel_module(desc, target, sch.mod), target)
+    kernel = Kernel(desc, module, device=_cpu(), algorithm="gemm")
+    x, w, b = random_inputs(desc, seed=3)
+    assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
+    # 2304-byte rows (ResNet's stride-2 backprop) spread over the sets: no pack
+    small = desc.replace(out_channels=16, kernel_h=3, kernel_w=3, pad_top=1)
+    sch = schedule(small, target, algorithm="gemm")
+    assert "weight_global" not in sch.mod.script()
+
+
+def test_a_changed_default_schedule_is_measured_again(tmp_path):
+    """A record of yesterday's default (no sampled tiles, other choices) does not count as
+    today's default: the tuning job measures the new one first."""
+    from tvm.s_tir import meta_schedule as ms
+
+    from tvmconv.build import schedule
+    from tvmconv.compute import prim_func
+    from tvmconv.tuning.job import _has_default_record
+
+    target = host_target()
+    db = open_job_database(tmp_path)
+    workload = db.commit_workload(workload_of(DESC, "gemm"))
+    args_info = ms.arg_info.ArgInfo.from_prim_func(prim_func(DESC, "gemm"))
+    old = rule_for(target).schedule(s_tir.Schedule(prim_func(DESC, "gemm")), target, False,
+                                    structure={"gemm_pack": 1})
+    db.commit_tuning_record(ms.database.TuningRecord(old.trace, workload, [1e-3], target,
+                                                     args_info))
+    assert is_default_record(db.get_all_tuning_records()[0])
+    assert not _has_default_record(db, DESC, target, "gemm")
+    today = schedule(DESC, target, algorithm="gemm")
+    db.commit_tuning_record(ms.database.TuningRecord(today.trace, workload, [1e-3], target,
+                                                     args_info))
+    assert _has_default_record(db, DESC, target, "gemm")
 
 
 def test_gemm_default_register_tile_divides_both_extents():
