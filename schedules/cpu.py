@@ -77,15 +77,17 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
         heavy = [n for n in names if n.startswith("phase_") or n == "cols"]
         acc_block = blocks[heavy[0] if heavy else "conv2d_transpose"]
         lanes = vector_lanes(target, DataType(str(sch.get(acc_block).writes[0].source.dtype)).bits)
+        output_scheduled = False
         for name in heavy:
             if name == "cols":
-                schedule_cols(sch, blocks[name], layout, lanes, choices)
+                output_scheduled = schedule_cols(sch, blocks[name], layout, lanes, choices)
             else:
                 _schedule_phase(sch, blocks[name], layout, lanes, choices)
         if "pad" in blocks:
             schedule_elementwise(sch, blocks["pad"], lanes)
         strides = [int(v) for v in func.attrs["tvmconv.strides"]]
-        schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes)
+        if not output_scheduled:
+            schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes)
         if structure is not None:  # the record of a design space says which one it was
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         return sch

@@ -20,6 +20,7 @@ The output stage (col2im, bias, cast) is memory-bound and shares the polyphase s
 
 from __future__ import annotations
 
+import json
 import math
 
 from tvm.runtime import DataType
@@ -51,16 +52,17 @@ def default_vector_axis(axes: list[str], m: int, p: int, lanes: int) -> str:
     return axes[0]
 
 
-def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
+def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices) -> bool:
     """The GEMM stage: register tile, write cache, parallel outer tiles. Without a reduction
-    (one input channel per group) it is an elementwise product.
+    (one input channel per group) it is an elementwise product. Returns whether it also
+    scheduled the output stage (col2im fused into its row tiles).
 
     (Inlining it into col2im computed garbage on -mcpu=znver4 where plain llvm was right, a
     miscompile not understood yet; the separate stage is as fast: depthwise 0.115 ms, 4.5x
     ONNX Runtime.)"""
     if len(sch.get_loops(block)) == 4:
         schedule_elementwise(sch, block, lanes)
-        return sch
+        return False
     n, g, m, p, ci = sch.get_loops(block)
     ext = iter_extents(sch, block)
     m_ext, p_ext = ext[2], ext[3]
@@ -78,31 +80,38 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
     weight_bytes = _weight_itemsize(sch, block)
     if axis == "m":
         sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
-        m_o, m_v = sch.split(m, [None, vec])
         pixels = largest_divisor(p_ext, MAX_PIXELS)
         vectors = largest_divisor(m_ext // vec, max(1, min(MAX_M_VECTORS + 1,
                                                           MAX_ACCUMULATORS // pixels)))
+        rows, pixel_tiles = vectors * vec, p_ext // pixels
+    else:
+        vectors, rows = _pixel_vector_tile(p_ext // vec, m_ext)
+        pixel_tiles = p_ext // (vec * vectors)
+    pack = choices.categorical("gemm_pack", [False, True],
+                               _default_pack(m_ext * weight_bytes, ext[4], ext[0] * pixel_tiles))
+    # col2im inside the loop over row tiles: a tile of whole output channels is scattered to the
+    # output while its cols rows are still in cache, instead of a round trip of all of cols
+    # through memory (U-Net up2: 11 MB written and read back; 15.3 -> 13.9 ms).
+    fusable = _scatter_only(sch) and layout == "NCHW" and rows % _taps_per_channel(sch, block) == 0
+    fuse = choices.categorical("gemm_col2im", [False, True], fusable and _default_fuse(
+        m_ext * p_ext * 4, m_ext // rows)) and fusable
+    if fuse:
+        outer_axis = "m"
+    fixed_rows = pack or fuse  # panels and channels must stay whole: the row tile is not sampled
+    if axis == "m":
+        m_o, m_v = sch.split(m, [None, vec])
+        m_t, m_r = sch.split(m_o, [None, vectors]) if fixed_rows else \
+            choices.split(m_o, m_ext // vec, vectors, MAX_M_VECTORS + 1)
         p_t, p_r = choices.split(p, p_ext, pixels, MAX_PIXELS)
-        pack = choices.categorical("gemm_pack", [False, True], _default_pack(
-            m_ext * weight_bytes, ext[4], p_ext // pixels))
-        if pack:  # the panels are a register tile wide: that tile is fixed, not sampled
-            m_t, m_r = sch.split(m_o, [None, vectors])
-            _pack_weight_panels(sch, block, vectors * vec)
-        else:
-            m_t, m_r = choices.split(m_o, m_ext // vec, vectors, MAX_M_VECTORS + 1)
         inner = [p_r, m_r, m_v]  # register tile loops, then the vector
     else:
         p_o, p_v = sch.split(p, [None, vec])
-        vectors, rows = _pixel_vector_tile(p_ext // vec, m_ext)
         p_t, p_r = choices.split(p_o, p_ext // vec, vectors, MAX_P_VECTORS)
-        pack = choices.categorical("gemm_pack", [False, True], _default_pack(
-            m_ext * weight_bytes, ext[4], p_ext // (vec * vectors)))
-        if pack:
-            m_t, m_r = sch.split(m, [None, rows])
-            _pack_weight_panels(sch, block, rows)
-        else:
-            m_t, m_r = choices.split(m, m_ext, rows, MAX_ROWS)
+        m_t, m_r = sch.split(m, [None, rows]) if fixed_rows else \
+            choices.split(m, m_ext, rows, MAX_ROWS)
         inner = [m_r, p_r, p_v]
+    if pack:
+        _pack_weight_panels(sch, block, rows)
     tiles = (m_t, p_t) if outer_axis == "m" else (p_t, m_t)
     sch.reorder(n, g, *tiles, ci, *inner)
     tile_loop = tiles[1]
@@ -117,11 +126,13 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices):
         sch.vectorize(sch.get_loops(cache)[-1])
     else:
         sch.unroll(vector)  # sub-128-bit vectors trip TVM's LLVM code generator (see cpu.py)
-    fused = sch.fuse(*sch.get_loops(block)[:4])
+    fused = sch.fuse(*sch.get_loops(block)[:3 if fuse else 4])
     if math.prod(ext) >= PARALLEL_MIN_MACS:
         sch.parallel(fused)
+    if fuse:
+        _col2im_per_row_tile(sch, fused)
     sch.decompose_reduction(block, ci)
-    return sch
+    return fuse
 
 
 def _pixel_vector_tile(p_vectors: int, m: int) -> tuple[int, int]:
@@ -140,8 +151,48 @@ def _default_pack(row_bytes: int, ci: int, pixel_tiles: int) -> bool:
     rows are a multiple of 4 KB apart, the lines a register tile reads from ci rows all fall in
     one L1 set (and a few L2 sets), so a long reduction evicts its own operand: U-Net up2
     (1024 rows of 4 KB) 16.6 -> 14.7 ms packed. The pack is one more pass over the weight per
-    call, paid back when many pixel tiles sweep it."""
-    return row_bytes % 4096 == 0 and ci >= 64 and pixel_tiles >= 4
+    call, paid back only when many pixel tiles sweep it (DCGAN g3's 8 tiles: 0.45 -> 0.52 ms)."""
+    return row_bytes % 4096 == 0 and ci >= 64 and pixel_tiles >= 16
+
+
+def _default_fuse(cols_bytes: int, row_tiles: int) -> bool:
+    """Fuse col2im by default when cols would not stay in cache (over 4 MB) and there are
+    enough row tiles to share among the threads (only they are parallel then)."""
+    return cols_bytes >= 4 << 20 and row_tiles >= 16
+
+
+def _scatter_only(sch) -> bool:
+    """Whether col2im is a pure scatter (kernel == stride, no padding or dilation: every output
+    reads one cols element), the access TVM can bound per row tile. Overlapping taps index
+    cols by (oh + pad) // stride, which reverse_compute_at cannot match."""
+    d = json.loads(str(sch.mod["main"].attrs["tvmconv.desc"]))
+    return (d["kernel_h"] == d["stride_h"] and d["kernel_w"] == d["stride_w"]
+            and d["dilation_h"] == d["dilation_w"] == 1
+            and not any(d[k] for k in ("pad_top", "pad_bottom", "pad_left", "pad_right",
+                                       "output_padding_h", "output_padding_w")))
+
+
+def _taps_per_channel(sch, block) -> int:
+    """kh * kw: the weight rows of one output channel (NCHW weight: (ci, co, kh, kw))."""
+    weight = [r.source for r in sch.get(block).reads if str(r.source.name) == "weight"][0]
+    return math.prod(int(v) for v in weight.shape[2:])
+
+
+def _col2im_per_row_tile(sch, row_tiles):
+    """Move the output stage under the parallel loop over row tiles: each tile's whole output
+    channels are gathered from its cols rows. The stride's phase loops are unrolled (constant
+    tap arithmetic per copy, as in cpu_util.schedule_interleave)."""
+    func = sch.mod["main"]
+    strides = [int(v) for v in func.attrs["tvmconv.strides"]]
+    out = sch.get_sblock("conv2d_transpose")
+    sch.reverse_compute_at(out, row_tiles)
+    *_, oh, ow = sch.get_loops(out)
+    if strides != [1, 1]:
+        oh_o, oh_i = sch.split(oh, [None, strides[0]])
+        ow_o, ow_i = sch.split(ow, [None, strides[1]])
+        sch.reorder(oh_o, oh_i, ow_o, ow_i)
+        sch.unroll(oh_i)
+        sch.unroll(ow_i)
 
 
 def _weight_itemsize(sch, block) -> int:

@@ -9,7 +9,7 @@ from tvm import s_tir
 from conftest import assert_matches_reference, run_kernel_poisoned
 from tvmconv import build as build_module
 from tvmconv.baselines import random_inputs
-from tvmconv.build import build
+from tvmconv.build import build, schedule
 from tvmconv.description import ConvTranspose2dDesc
 from tvmconv.layers import Layer
 from tvmconv.schedules import rule_for
@@ -199,27 +199,56 @@ def test_progress_table_formats():
     assert np.isclose(r.speedup, 2.0)
 
 
-def test_gemm_default_packs_a_weight_whose_rows_are_4kb_apart():
-    """64 x 1024 rows of 4 KB: the default copies the weight into register-tile panels inside
-    the kernel (U-Net's up-convolutions); the result stays exact."""
-    from tvmconv.build import compile_module, kernel_module, schedule
+def _gemm_kernel_is_exact(desc, structure=None):
+    from tvmconv.build import compile_module, kernel_module
+    from tvmconv.compute import prim_func
     from tvmconv.kernel import Kernel
 
-    desc = ConvTranspose2dDesc(batch=1, in_channels=64, out_channels=64, height=16, width=16,
-                               kernel_h=4, kernel_w=4, stride_h=2, stride_w=2, pad_top=1,
-                               pad_bottom=1, pad_left=1, pad_right=1)
     target = host_target()
-    sch = schedule(desc, target, algorithm="gemm")
-    packed = sch.get(sch.get_sblock("weight_global")).writes[0].source
-    assert [int(v) for v in packed.shape] == [1024 // 4, 64, 4]  # (m // rows, ci, rows)
+    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, "gemm")), target, False,
+                                    structure=structure)
     module = compile_module(kernel_module(desc, target, sch.mod), target)
     kernel = Kernel(desc, module, device=_cpu(), algorithm="gemm")
     x, w, b = random_inputs(desc, seed=3)
     assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
-    # 2304-byte rows (ResNet's stride-2 backprop) spread over the sets: no pack
-    small = desc.replace(out_channels=16, kernel_h=3, kernel_w=3, pad_top=1)
-    sch = schedule(small, target, algorithm="gemm")
-    assert "weight_global" not in sch.mod.script()
+    return sch
+
+
+def test_gemm_default_packs_the_weight_and_fuses_col2im_for_unet_like_layers():
+    """1024 weight rows of 4 KB swept by 16 pixel tiles: the default copies the weight into
+    register-tile panels inside the kernel; 4 MB of cols: col2im runs per tile of whole
+    output channels, under the GEMM's parallel loop. Both exact, bias included."""
+    desc = ConvTranspose2dDesc(batch=1, in_channels=64, out_channels=256, height=32, width=32,
+                               kernel_h=2, kernel_w=2, stride_h=2, stride_w=2, has_bias=True)
+    sch = _gemm_kernel_is_exact(desc)
+    packed = sch.get(sch.get_sblock("weight_global")).writes[0].source
+    assert [int(v) for v in packed.shape] == [1024 // 4, 64, 4]  # (m // rows, ci, rows)
+    row_tiles = sch.get(sch.get_loops(sch.get_sblock("cols_update"))[0])
+    assert sch.get(sch.get_loops(sch.get_sblock("conv2d_transpose"))[0]).same_as(row_tiles)
+    # rows 2304 bytes apart (ResNet's stride-2 backprop) spread over the cache sets: no pack
+    small = ConvTranspose2dDesc(batch=1, in_channels=64, out_channels=64, height=32, width=32,
+                                kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
+                                pad_bottom=1, pad_left=1, pad_right=1)
+    assert "weight_global" not in schedule(small, host_target(), algorithm="gemm").mod.script()
+
+
+def test_gemm_fused_col2im_with_batch_groups_and_vectors_over_rows():
+    """Forced on a small layer (vectors over weight rows): batch 2, 2 groups, bias. Where taps
+    overlap (kernel 4, stride 2) the choice is ignored: col2im stays a stage of its own."""
+    desc = ConvTranspose2dDesc(batch=2, in_channels=32, out_channels=32, height=8, width=8,
+                               kernel_h=2, kernel_w=2, stride_h=2, stride_w=2, groups=2,
+                               has_bias=True)
+    fused = {"gemm_col2im": 1, "gemm_pack": 1}
+    sch = _gemm_kernel_is_exact(desc, structure=fused)
+    first_loop = [sch.get(sch.get_loops(sch.get_sblock(name))[0])
+                  for name in ("conv2d_transpose", "cols_update")]
+    assert first_loop[0].same_as(first_loop[1])  # under the row tiles
+    overlapping = desc.replace(kernel_h=4, kernel_w=4, pad_top=1, pad_bottom=1, pad_left=1,
+                               pad_right=1)
+    sch = _gemm_kernel_is_exact(overlapping, structure=fused)
+    first_loop = [sch.get(sch.get_loops(sch.get_sblock(name))[0])
+                  for name in ("conv2d_transpose", "cols_update")]
+    assert not first_loop[0].same_as(first_loop[1])  # a stage of its own
 
 
 def test_a_changed_default_schedule_is_measured_again(tmp_path):
