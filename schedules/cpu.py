@@ -126,8 +126,6 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
 
     if strategy == "channel" and layout == "NCHW":
         _relayout_for_channel_vectors(sch, block)
-    import os
-    EXP = os.environ.get("TVMCONV_EXP", "")
 
     if strategy == "channel":
         vec_axis, reg_axis = "co", "qw"
@@ -141,14 +139,6 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     vec = choices.categorical("vector", vec_options,
                               widest if widest in vec_options else vec_options[-1])
     max_reg = max(1, MAX_ACCUMULATORS[strategy] // -(-vec // lanes))  # accumulators / vectors
-    if "packw" in EXP:
-        idx = [str(r.source.name) for r in sch.get(block).reads].index("weight")
-        wc = sch.cache_read(block, idx, "global")
-        sch.transform_layout(wc, ("write", 0), lambda ci, kh, kw, co: (co // vec, ci, kh, kw, co % vec))
-        wl = sch.get_loops(wc)
-        sch.parallel(wl[0])
-        wo, wi = sch.split(wl[-1], [None, 16])
-        sch.vectorize(wi)
     vec_o, vec_i = sch.split(loops[vec_axis], [None, vec])
     reg_o, reg_i = choices.split(loops[reg_axis], extents[reg_axis],
                                  register_tile(extents[reg_axis], max_reg), max_reg)
@@ -167,11 +157,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     else:
         order = ("n", "co", "rh", "rw", "qh", "qw")
     outer = [tiled[a] for a in order]
-    if "taps" in EXP:
-        reduction = [reduction[1], reduction[2], reduction[0]]
-    if ci_o is not None and "parco" in EXP:
-        sch.reorder(*outer[:5], ci_o, *outer[5:], *reduction, reg_i, vec_i)
-    elif ci_o is not None:  # K blocks inside the parallel rows, outside the tiles
+    if ci_o is not None:  # K blocks inside the parallel rows, outside the tiles
         sch.reorder(*outer[:4], ci_o, *outer[4:], *reduction, reg_i, vec_i)
     else:
         sch.reorder(*outer, *reduction, reg_i, vec_i)
@@ -197,13 +183,10 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices):
     # Parallel over all outer tiles except the innermost one (it owns the write cache); tiny
     # stages stay serial: waking the thread pool costs more than they do.
     fused = sch.fuse(*outer[:4]) if ci_o is not None else sch.fuse(*outer[:-1])
-    if ci_o is not None and "parco" in EXP:
-        fused = sch.fuse(fused, outer[4])
     if math.prod(ext) >= PARALLEL_MIN_MACS:
         sch.parallel(fused)
     # Last: loop annotations need the reduction block whole (init included).
     sch.decompose_reduction(block, ci_o if ci_o is not None else reduction[0])
-    if "nodecomp" in EXP: pass
     return sch
 
 
