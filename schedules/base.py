@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from tvm import s_tir, tirx
 from tvm.s_tir.dlight import ScheduleRule
 from tvm.target import Target
 
 from .choices import Choices
+
+
+def kernel_description(sch: s_tir.Schedule) -> dict:
+    """The description fields (ConvTranspose2dDesc.to_dict) of the kernel sch holds."""
+    return json.loads(str(sch.mod["main"].attrs["tvmconv.desc"]))
 
 
 def is_tvmconv_kernel(func: tirx.PrimFunc) -> bool:

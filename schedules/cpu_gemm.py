@@ -20,13 +20,14 @@ The output stage (col2im, bias, cast) is memory-bound and shares the polyphase s
 
 from __future__ import annotations
 
-import json
 import math
 
 from tvm.runtime import DataType
 
+from .base import kernel_description
 from .choices import Choices
-from .cpu_util import PARALLEL_MIN_MACS, iter_extents, largest_divisor, schedule_elementwise
+from .cpu_util import (PARALLEL_MIN_MACS, iter_extents, largest_divisor, schedule_elementwise,
+                       unroll_stride_phases)
 
 # Accumulator registers of one micro-kernel (AVX-512 has 32; the rest hold the operands).
 MAX_ACCUMULATORS = 24
@@ -77,7 +78,7 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices) -> bool
     # per 64 pixels, not its 1.6 MB input per 6 weight rows). Both are ci rows long: the weight
     # is the smaller when m < p.
     outer_axis = choices.categorical("gemm_outer", ["m", "p"], "p" if m_ext < p_ext else "m")
-    weight_bytes = _weight_itemsize(sch, block)
+    weight_bytes = DataType(str(_weight_buffer(sch, block).dtype)).bits // 8
     if axis == "m":
         sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
         pixels = largest_divisor(p_ext, MAX_PIXELS)
@@ -145,7 +146,6 @@ def _pixel_vector_tile(p_vectors: int, m: int) -> tuple[int, int]:
     return max(tiles, key=lambda vr: (vr[0] * vr[1], vr[0]))
 
 
-
 def _default_pack(row_bytes: int, ci: int, pixel_tiles: int) -> bool:
     """Whether the default schedule packs the weight into panels (``gemm_pack``). When its
     rows are a multiple of 4 KB apart, the lines a register tile reads from ci rows all fall in
@@ -165,7 +165,7 @@ def _scatter_only(sch) -> bool:
     """Whether col2im is a pure scatter (kernel == stride, no padding or dilation: every output
     reads one cols element), the access TVM can bound per row tile. Overlapping taps index
     cols by (oh + pad) // stride, which reverse_compute_at cannot match."""
-    d = json.loads(str(sch.mod["main"].attrs["tvmconv.desc"]))
+    d = kernel_description(sch)
     return (d["kernel_h"] == d["stride_h"] and d["kernel_w"] == d["stride_w"]
             and d["dilation_h"] == d["dilation_w"] == 1
             and not any(d[k] for k in ("pad_top", "pad_bottom", "pad_left", "pad_right",
@@ -174,38 +174,34 @@ def _scatter_only(sch) -> bool:
 
 def _taps_per_channel(sch, block) -> int:
     """kh * kw: the weight rows of one output channel (NCHW weight: (ci, co, kh, kw))."""
-    weight = [r.source for r in sch.get(block).reads if str(r.source.name) == "weight"][0]
-    return math.prod(int(v) for v in weight.shape[2:])
+    return math.prod(int(v) for v in _weight_buffer(sch, block).shape[2:])
 
 
 def _col2im_per_row_tile(sch, row_tiles):
     """Move the output stage under the parallel loop over row tiles: each tile's whole output
-    channels are gathered from its cols rows. The stride's phase loops are unrolled (constant
-    tap arithmetic per copy, as in cpu_util.schedule_interleave)."""
-    func = sch.mod["main"]
-    strides = [int(v) for v in func.attrs["tvmconv.strides"]]
+    channels are gathered from its cols rows."""
     out = sch.get_sblock("conv2d_transpose")
     sch.reverse_compute_at(out, row_tiles)
-    *_, oh, ow = sch.get_loops(out)
+    strides = [int(v) for v in sch.mod["main"].attrs["tvmconv.strides"]]
     if strides != [1, 1]:
-        oh_o, oh_i = sch.split(oh, [None, strides[0]])
-        ow_o, ow_i = sch.split(ow, [None, strides[1]])
-        sch.reorder(oh_o, oh_i, ow_o, ow_i)
-        sch.unroll(oh_i)
-        sch.unroll(ow_i)
+        *_, oh, ow = sch.get_loops(out)
+        unroll_stride_phases(sch, oh, ow, strides)
 
 
-def _weight_itemsize(sch, block) -> int:
-    weight = [r.source for r in sch.get(block).reads if str(r.source.name) == "weight"][0]
-    return DataType(str(weight.dtype)).bits // 8
+def _weight_read(sch, block) -> int:
+    """Index of the weight among the block's reads."""
+    return [str(region.source.name) for region in sch.get(block).reads].index("weight")
+
+
+def _weight_buffer(sch, block):
+    return sch.get(block).reads[_weight_read(sch, block)].source
 
 
 def _pack_weight_panels(sch, block, rows: int):
     """Copy the weight (ci rows of m) into panels (m // rows, ci, rows) inside the kernel: a
     register tile of `rows` weight rows then reads one contiguous stream. Inside, so that the
     functional surface (a new weight every call) and the layers run the same kernel."""
-    reads = [str(region.source.name) for region in sch.get(block).reads]
-    packed = sch.cache_read(block, reads.index("weight"), "global")
+    packed = sch.cache_read(block, _weight_read(sch, block), "global")
     trailing = [int(v) for v in sch.get(packed).writes[0].source.shape][1:]
 
     def panel(c, *index):

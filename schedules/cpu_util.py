@@ -65,14 +65,19 @@ def schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int)
         schedule_elementwise(sch, block, lanes)
         return
     n, co, oh, ow = sch.get_loops(block)
-    oh_o, oh_i = sch.split(oh, [None, strides[0]])
-    ow_o, ow_i = sch.split(ow, [None, strides[1]])
-    sch.reorder(n, co, oh_o, oh_i, ow_o, ow_i)
-    fused = sch.fuse(n, co, oh_o)
+    fused = sch.fuse(n, co, unroll_stride_phases(sch, oh, ow, strides))
     if math.prod(iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
         sch.parallel(fused)
+
+
+def unroll_stride_phases(sch, oh, ow, strides: list[int]):
+    """Split the output rows and columns by the stride and unroll the phase loops (constant
+    tap arithmetic per unrolled copy); returns the outer row loop."""
+    oh_o, oh_i = sch.split(oh, [None, strides[0]])
+    _, ow_i = sch.split(ow, [None, strides[1]])
     sch.unroll(oh_i)
     sch.unroll(ow_i)
+    return oh_o
 
 
 def schedule_elementwise(sch, block, lanes: int):

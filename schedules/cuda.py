@@ -19,7 +19,6 @@ postprocessors split and bind the cooperative fetches then, as for its own rules
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from tvm import s_tir, tirx
 from tvm.runtime import DataType
 from tvm.target import Target
 
-from .base import ConvTranspose2dRule
+from .base import ConvTranspose2dRule, kernel_description
 from .choices import STRUCTURE_KEY, Choices, structure_text
 
 # A block stages at most this much shared memory (H100/A100 give 48 KiB without opting in; half
@@ -267,7 +266,7 @@ def _cooperative_fetch(sch, block, choices: Choices, threads: int | None, vec_ok
 
 def _tap_dilation(sch) -> tuple[int, int]:
     """The phase stages' tap dilation (d' per axis), read off the description."""
-    desc = json.loads(str(sch.mod["main"].attrs["tvmconv.desc"]))
+    desc = kernel_description(sch)
     return tuple(desc[f"dilation_{a}"] // math.gcd(desc[f"dilation_{a}"], desc[f"stride_{a}"])
                  for a in "hw")
 
