@@ -43,13 +43,25 @@ class Choices:
 
     def split(self, loop, extent: int, inner: int, max_inner: int):
         """(outer, inner) loops: the inner factor sampled, hinted, or `inner`."""
+        return self.sch.split(loop, self._factors(loop, extent, inner, max_inner))
+
+    def spread_split(self, loop, extent: int, inner: int, max_inner: int):
+        """Like split, but the inner tile strides over the whole extent: index = tile +
+        spread * extent/inner, the spread loop outside the tile loop in the nest. Returns
+        (tile loop, spread loop, True), or split's (outer, inner, False) when the factors do
+        not divide the extent."""
+        factors = self._factors(loop, extent, inner, max_inner)
+        if not self.tunable and extent % int(factors[1]) != 0:
+            return (*self.sch.split(loop, factors), False)
+        spread_loop, tile_loop = self.sch.split(loop, [factors[1], factors[0]])
+        return tile_loop, spread_loop, True
+
+    def _factors(self, loop, extent: int, inner: int, max_inner: int) -> list:
         if self.tunable:
-            factors = self.sch.sample_perfect_tile(loop, n=2, max_innermost_factor=max_inner)
-        else:
-            if self.tiles:
-                inner = max(1, min(int(self.tiles.pop(0)), extent))
-            factors = [-(-extent // inner), inner]
-        return self.sch.split(loop, factors)
+            return self.sch.sample_perfect_tile(loop, n=2, max_innermost_factor=max_inner)
+        if self.tiles:
+            inner = max(1, min(int(self.tiles.pop(0)), extent))
+        return [-(-extent // inner), inner]
 
 
 def enumerate_structures(options: dict[str, int]) -> list[dict[str, int]]:

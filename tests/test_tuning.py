@@ -134,10 +134,10 @@ def test_records_of_a_changed_compute_are_ignored_and_pruned(tuned_logs, tmp_pat
 
 
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
-@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 4)])
+@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 24), ("gemm", 4)])
 def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_least):
-    """Fixed tile sizes, every structural choice (polyphase: vector axis, width, K block;
-    gemm: vector axis, outer tile loop, weight panels)."""
+    """Fixed tile sizes, every structural choice (polyphase: vector axis, width, K block,
+    contiguous or spread register tile; gemm: vector axis, outer tile loop, weight panels)."""
     desc = DESC.replace(layout=layout, has_bias=True)
     if algorithm == "gemm":  # 32 pixels: vectors over p are an option for NCHW
         desc = desc.replace(height=4, width=8)
@@ -288,3 +288,63 @@ def test_gemm_default_register_tile_divides_both_extents():
     assert _pixel_vector_tile(452, 81) == (2, 9)
     assert _pixel_vector_tile(1024, 48) == (4, 6)
 
+
+
+@pytest.mark.parametrize("k_block", [0, 1])
+@pytest.mark.parametrize("tile", [3, 4])
+def test_spread_register_tile_with_dilated_taps(k_block, tile):
+    """A register tile spread over the row (stride qw/tile), on DeepLab-like dilated taps:
+    exact with the write cache (k_block 0) and with K blocks; a tile that does not divide the
+    row (5 of 12) falls back to a contiguous one."""
+    desc = ConvTranspose2dDesc(batch=1, in_channels=40, out_channels=32, height=7, width=12,
+                               kernel_h=3, kernel_w=3, pad_top=2, pad_bottom=2, pad_left=2,
+                               pad_right=2, dilation_h=2, dilation_w=2, has_bias=True)
+    structure = {"strategy": 0, "k_block": k_block, "reg_spread": 1}
+    for tiles, spread in (([tile], True), ([5], False)):
+        sch = _poly_kernel_is_exact(desc, structure, tiles)
+        assert _spread_loops(sch) == spread
+        assert hints_from_trace(sch.trace)[0] == structure
+
+
+def test_default_spreads_the_register_tile_of_k_blocked_layers():
+    from tvmconv.compute import prim_func
+
+    target = host_target()
+    rule = rule_for(target)
+    deeplab_like = ConvTranspose2dDesc(batch=1, in_channels=256, out_channels=64, height=17,
+                                       width=18, kernel_h=3, kernel_w=3, pad_top=2,
+                                       pad_bottom=2, pad_left=2, pad_right=2, dilation_h=2,
+                                       dilation_w=2)
+    rule.schedule(s_tir.Schedule(prim_func(deeplab_like, "polyphase")), target, False)
+    assert rule.last_choices.options.get("reg_spread") == 2
+    resnet_like = deeplab_like.replace(in_channels=64, dilation_h=1, dilation_w=1)
+    spread = _spread_loops(rule.schedule(s_tir.Schedule(prim_func(deeplab_like, "polyphase")),
+                                         target, False))
+    contiguous = _spread_loops(rule.schedule(
+        s_tir.Schedule(prim_func(resnet_like.replace(pad_top=1, pad_bottom=1, pad_left=1,
+                                                     pad_right=1), "polyphase")), target, False))
+    assert spread and not contiguous
+
+
+def _spread_loops(sch) -> bool:
+    """Whether the phase block's unrolled register loop strides over qw (is outside the tile
+    loop over qw)."""
+    block = sch.get_sblock("phase_h0_w0_update")
+    loops = [sch.get(lp) for lp in sch.get_loops(block)]
+    names = [str(lp.loop_var.name) for lp in loops]
+    return names.index("qw_0") > names.index("qw_1") if "qw_1" in names else False
+
+
+def _poly_kernel_is_exact(desc, structure, tiles):
+    from tvmconv.build import compile_module, kernel_module
+    from tvmconv.compute import prim_func
+    from tvmconv.kernel import Kernel
+
+    target = host_target()
+    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False,
+                                    structure=structure, tiles=tiles)
+    module = compile_module(kernel_module(desc, target, sch.mod), target)
+    kernel = Kernel(desc, module, device=_cpu(), algorithm="polyphase")
+    x, w, b = random_inputs(desc, seed=4)
+    assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
+    return sch
