@@ -20,11 +20,17 @@ def test_phases_cover_every_tap_exactly_once(size, kernel, stride, dilation, pad
               if 0 <= i * stride + k * dilation - pad < out_size}
     got = []
     for cls in plan.classes:
-        for r in range(cls.r_start, cls.r_start + cls.count):
+        count = plan.class_q_count(cls)
+        assert count <= plan.q_count
+        for r, start in zip(range(cls.r_start, cls.r_start + cls.count),
+                            plan.class_q_starts(cls)):
+            assert start >= plan.q_min
+            if plan.q_first(r) <= plan.q_last(r):  # a phase inside the output: rows it needs
+                assert plan.q_last(r) - plan.q_first(r) + 1 <= count
             for j in range(cls.taps):
                 k = r + plan.s1 * j
                 assert k < kernel
-                for q in range(plan.q_min, plan.q_min + plan.q_count):
+                for q in range(start, start + count):
                     t = q * stride + plan.phase_position(r)
                     i = q - plan.input_offset(r) - j * plan.d1
                     assert i * stride + k * dilation == t
@@ -32,3 +38,18 @@ def test_phases_cover_every_tap_exactly_once(size, kernel, stride, dilation, pad
                     if 0 <= i < size and 0 <= t - pad < out_size:
                         got.append((i, k))
     assert sorted(got) == sorted(wanted)
+
+
+def test_phases_compute_no_row_outside_the_output():
+    """k4 s2 p1 (pix2pix, DCGAN): the two phases of an axis need q 1..32 and 0..31 of 64
+    outputs; each computes its own 32 rows, not the 33 of their union."""
+    from tvmconv.description import ConvTranspose2dDesc
+    from tvmconv.polyphase import executed_macs
+
+    plan = AxisPlan(32, 64, 4, 2, 1, 1)
+    (cls,) = plan.classes
+    assert plan.class_q_starts(cls) == (1, 0) and plan.class_q_count(cls) == 32
+    desc = ConvTranspose2dDesc(batch=1, in_channels=8, out_channels=8, height=32, width=32,
+                               kernel_h=4, kernel_w=4, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1)
+    assert executed_macs(desc) * 2 == desc.flops

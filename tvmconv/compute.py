@@ -153,10 +153,11 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
     jw = te.reduce_axis((0, cw.taps), name="jw")
 
     def axis_index(plan: AxisPlan, cls: PhaseClass, q, r_local, j):
-        """(padded input index, kernel tap) that tap j of phase r_start + r_local reads."""
+        """(padded input index, kernel tap) that tap j of phase r_start + r_local reads at
+        row q of the stage."""
         r = cls.r_start + r_local
         offset = tirx.floordiv(r * plan.d1, plan.s1) if plan.s1 > 1 else 0
-        i = q + plan.q_min - offset - j * plan.d1 + plan.pad_low
+        i = q + phase_q_start(plan, cls, r_local) - offset - j * plan.d1 + plan.pad_low
         return i, r + plan.s1 * j
 
     def body(n, co, rh, rw, qh, qw):
@@ -173,11 +174,23 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
         return te.sum(xv * wv, axis=[ci_l, jh, jw])
 
     n_, co_, rh_, rw_, qh_, qw_ = (desc.batch, desc.out_channels, ch.count, cw.count,
-                                   plan_h.q_count, plan_w.q_count)
+                                   plan_h.class_q_count(ch), plan_w.class_q_count(cw))
     if desc.layout == "NCHW":
         return te.compute((n_, co_, rh_, rw_, qh_, qw_), body, name=name)
     return te.compute((n_, rh_, rw_, qh_, qw_, co_),
                       lambda n, rh, rw, qh, qw, co: body(n, co, rh, rw, qh, qw), name=name)
+
+
+def phase_q_start(plan: AxisPlan, cls: PhaseClass, r_local):
+    """The q that row 0 of a class's stage stands for, at phase r_start + r_local: a constant
+    when the class's phases share it (then the compute is the same as with one q range)."""
+    starts = plan.class_q_starts(cls)
+    if len(set(starts)) == 1:
+        return starts[0]
+    start = tirx.const(starts[-1], "int32")
+    for r_l in range(len(starts) - 2, -1, -1):
+        start = tirx.if_then_else(r_local == r_l, starts[r_l], start)
+    return start
 
 
 def axis_phase(plan: AxisPlan, o):
@@ -207,14 +220,16 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
     def body(n, co, oh, ow):
         qh, rh, on_h = axis_phase(plan_h, oh)
         qw, rw, on_w = axis_phase(plan_w, ow)
-        qh, qw = qh - plan_h.q_min, qw - plan_w.q_min  # the phase stages start at q_min
         value = zero
         # Later pairs wrap earlier ones; the conditions of distinct pairs are disjoint.
         for (i, j), stage in phases.items():
             ch, cw = classes_h[i], classes_w[j]
-            idx = (n, co, rh - ch.r_start, rw - cw.r_start, qh, qw)
+            rh_l, rw_l = rh - ch.r_start, rw - cw.r_start
+            row = qh - phase_q_start(plan_h, ch, rh_l)
+            col = qw - phase_q_start(plan_w, cw, rw_l)
+            idx = (n, co, rh_l, rw_l, row, col)
             if desc.layout == "NHWC":
-                idx = (n, rh - ch.r_start, rw - cw.r_start, qh, qw, co)
+                idx = (n, rh_l, rw_l, row, col, co)
             conds = []
             if not covers_axis(plan_h, classes_h):
                 conds += [on_h, rh >= ch.r_start, rh < ch.r_start + ch.count]

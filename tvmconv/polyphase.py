@@ -107,16 +107,46 @@ class AxisPlan:
     def q_count(self) -> int:
         return (self.pad_before + self.out_size - 1) // self.stride - self.q_min + 1
 
+    # Each phase only needs the q whose output lands inside [0, out_size): with a padding that
+    # is not a multiple of the stride the phases' ranges are shifted by one (pix2pix's k4 s2 p1:
+    # 32 of the 33 q per phase), so every class computes its own range, starting per phase.
+    def q_first(self, r: int) -> int:
+        """First q at which phase r lands inside the output: ceil((pad - position) / s)."""
+        return -((self.phase_position(r) - self.pad_before) // self.stride)
+
+    def q_last(self, r: int) -> int:
+        return (self.pad_before + self.out_size - 1 - self.phase_position(r)) // self.stride
+
+    def class_q_starts(self, cls: PhaseClass) -> tuple[int, ...]:
+        """Per phase of the class, the q its stage's row 0 stands for (phases that never reach
+        the output start at q_min)."""
+        return tuple(self.q_first(r) if self.q_last(r) >= self.q_first(r) else self.q_min
+                     for r in range(cls.r_start, cls.r_start + cls.count))
+
+    def class_q_count(self, cls: PhaseClass) -> int:
+        """Rows (q values) the class's stage computes: the most any of its phases needs."""
+        return max(max(self.q_last(r) - self.q_first(r) + 1, 1)
+                   for r in range(cls.r_start, cls.r_start + cls.count))
+
     @property
     def pad_low(self) -> int:
-        """Zero rows needed before the input: the furthest-back read is q_min - max(offset + j*d')."""
+        """Zero rows needed before the input: the furthest-back read is q_min - max(offset + j*d')
+        (every phase starts at q_min or later)."""
         furthest = ((self.kernel - 1) * self.d1) // self.s1
         return max(0, furthest - self.q_min)
 
     @property
     def pad_high(self) -> int:
-        """Zero rows needed after the input: the furthest-forward read is q_max (j = 0, r = 0)."""
-        return max(0, self.q_min + self.q_count - 1 - (self.size - 1))
+        """Zero rows needed after the input: the furthest-forward read of a phase r is its last
+        row (j = 0): q_min + q_count - 1 for r = 0, or beyond when a shorter phase is padded to
+        its class's row count."""
+        last = self.q_min + self.q_count - 1
+        for cls in self.classes:
+            count = self.class_q_count(cls)
+            for r, start in zip(range(cls.r_start, cls.r_start + cls.count),
+                                self.class_q_starts(cls)):
+                last = max(last, start + count - 1 - self.input_offset(r))
+        return max(0, last - (self.size - 1))
 
 
 def axis_plans(desc) -> tuple[AxisPlan, AxisPlan]:
@@ -132,9 +162,9 @@ def axis_plans(desc) -> tuple[AxisPlan, AxisPlan]:
 def executed_macs(desc) -> int:
     """Multiply-adds the compute performs, border zeros included (never stride-inserted zeros)."""
     ph, pw = axis_plans(desc)
-    per_out_px = 0
+    per_channel = 0
     for ch in ph.classes:
         for cw in pw.classes:
-            per_out_px += ch.count * cw.count * ch.taps * cw.taps
-    return (desc.batch * desc.out_channels * (desc.in_channels // desc.groups)
-            * ph.q_count * pw.q_count * per_out_px)
+            per_channel += (ch.count * cw.count * ch.taps * cw.taps
+                            * ph.class_q_count(ch) * pw.class_q_count(cw))
+    return desc.batch * desc.out_channels * (desc.in_channels // desc.groups) * per_channel
