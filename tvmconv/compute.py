@@ -183,14 +183,28 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
 
 def phase_q_start(plan: AxisPlan, cls: PhaseClass, r_local):
     """The q that row 0 of a class's stage stands for, at phase r_start + r_local: a constant
-    when the class's phases share it (then the compute is the same as with one q range)."""
+    when the class's phases share it (then the compute is the same as with one q range).
+
+    Otherwise q_first(r) = q_min + [position(r) < pad mod s], written with floordiv, not a
+    select, so that TVM bounds the rows a tile reads (one more than a constant start)."""
     starts = plan.class_q_starts(cls)
     if len(set(starts)) == 1:
         return starts[0]
-    start = tirx.const(starts[-1], "int32")
-    for r_l in range(len(starts) - 2, -1, -1):
-        start = tirx.if_then_else(r_local == r_l, starts[r_l], start)
-    return start
+    s, m = plan.stride, plan.pad_before % plan.stride
+    r = cls.r_start + r_local
+    position = plan.g * (tirx.floormod(r * plan.d1, plan.s1) if plan.d1 > 1 else r)
+    return plan.q_min + 1 - tirx.floordiv(position + (s - m), s)  # [position < m] = 1 - this
+
+
+def phase_row(plan: AxisPlan, cls: PhaseClass, o, q):
+    """Row of a class's stage that output index o (at q = (o + pad) // s) reads: q minus its
+    phase's start. With per-phase starts that is o // s for every phase (t = o + pad,
+    p = t mod s = position(r): q - q_min - [p < pad mod s] = (t - pad mod s) // s - q_min),
+    which TVM bounds exactly; q - start(r) it would bound one row too wide."""
+    starts = plan.class_q_starts(cls)
+    if len(set(starts)) == 1:
+        return q - starts[0]
+    return tirx.floordiv(o, plan.stride)
 
 
 def axis_phase(plan: AxisPlan, o):
@@ -225,8 +239,8 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
         for (i, j), stage in phases.items():
             ch, cw = classes_h[i], classes_w[j]
             rh_l, rw_l = rh - ch.r_start, rw - cw.r_start
-            row = qh - phase_q_start(plan_h, ch, rh_l)
-            col = qw - phase_q_start(plan_w, cw, rw_l)
+            row = phase_row(plan_h, ch, oh, qh)
+            col = phase_row(plan_w, cw, ow, qw)
             idx = (n, co, rh_l, rw_l, row, col)
             if desc.layout == "NHWC":
                 idx = (n, rh_l, rw_l, row, col, co)

@@ -118,10 +118,8 @@ class AxisPlan:
         return (self.pad_before + self.out_size - 1 - self.phase_position(r)) // self.stride
 
     def class_q_starts(self, cls: PhaseClass) -> tuple[int, ...]:
-        """Per phase of the class, the q its stage's row 0 stands for (phases that never reach
-        the output start at q_min)."""
-        return tuple(self.q_first(r) if self.q_last(r) >= self.q_first(r) else self.q_min
-                     for r in range(cls.r_start, cls.r_start + cls.count))
+        """Per phase of the class, the q its stage's row 0 stands for: q_min or q_min + 1."""
+        return tuple(self.q_first(r) for r in range(cls.r_start, cls.r_start + cls.count))
 
     def class_q_count(self, cls: PhaseClass) -> int:
         """Rows (q values) the class's stage computes: the most any of its phases needs."""
