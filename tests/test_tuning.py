@@ -134,10 +134,11 @@ def test_records_of_a_changed_compute_are_ignored_and_pruned(tuned_logs, tmp_pat
 
 
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
-@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 24), ("gemm", 4)])
+@pytest.mark.parametrize("algorithm,at_least", [("polyphase", 48), ("gemm", 4)])
 def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_least):
     """Fixed tile sizes, every structural choice (polyphase: vector axis, width, K block,
-    contiguous or spread register tile; gemm: vector axis, outer tile loop, weight panels)."""
+    contiguous or spread register tile, channel tiles in parallel halves; gemm: vector axis,
+    outer tile loop, weight panels)."""
     desc = DESC.replace(layout=layout, has_bias=True)
     if algorithm == "gemm":  # 32 pixels: vectors over p are an option for NCHW
         desc = desc.replace(height=4, width=8)
@@ -348,3 +349,30 @@ def _poly_kernel_is_exact(desc, structure, tiles):
     x, w, b = random_inputs(desc, seed=4)
     assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
     return sch
+
+
+def test_k_blocked_rows_that_do_not_divide_among_cores_split_the_channel_tiles():
+    """DeepLab-like: 9 rows on 2 cores; the default runs two halves of the channel tiles in
+    parallel (18 parallel iterations, not 9) and stays exact."""
+    from tvmconv.compute import prim_func
+
+    desc = ConvTranspose2dDesc(batch=1, in_channels=72, out_channels=64, height=9, width=10,
+                               kernel_h=3, kernel_w=3, pad_top=2, pad_bottom=2, pad_left=2,
+                               pad_right=2, dilation_h=2, dilation_w=2, has_bias=True)
+    structure = {"strategy": 0, "k_block": 1, "vector": 0}
+    import tvm
+
+    for cores, halves in ((2, True), (3, False)):
+        t = tvm.target.Target(dict(host_target().export(), **{"num-cores": cores}))
+        sch = rule_for(t).schedule(s_tir.Schedule(prim_func(desc, "polyphase")), t, False,
+                                   structure=structure)
+        assert _parallel_extent(sch, "phase_h0_w0_update") == (18 if halves else 9)
+    _poly_kernel_is_exact(desc, dict(structure, co_halves=1), [5])
+
+
+def _parallel_extent(sch, block_name) -> int:
+    """Extent of the block's parallel loop."""
+    from tvm.tirx import ForKind
+
+    loops = [sch.get(lp) for lp in sch.get_loops(sch.get_sblock(block_name))]
+    return next(int(lp.extent) for lp in loops if lp.kind == ForKind.PARALLEL)
