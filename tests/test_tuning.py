@@ -144,22 +144,15 @@ def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_le
         desc = desc.replace(height=4, width=8)
     target = host_target()
     rule = rule_for(target)
-    from tvmconv.build import compile_module, kernel_module
     from tvmconv.compute import prim_func
-    from tvmconv.kernel import Kernel
 
     rule.schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False)
     structures = enumerate_structures(rule.last_choices.options)
     assert len(structures) >= (2 * at_least if algorithm == "gemm" and layout == "NCHW"
                                else at_least)
-    x, w, b = random_inputs(desc, seed=5)
     for structure in structures:
-        sch = rule.schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False,
-                            structure=structure)
+        sch = _kernel_is_exact(desc, algorithm, structure=structure, seed=5)
         assert hints_from_trace(sch.trace)[0] == structure
-        module = compile_module(kernel_module(desc, target, sch.mod), target)
-        kernel = Kernel(desc, module, device=_cpu(), algorithm=algorithm)
-        assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
 
 
 @pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 1)])
@@ -200,17 +193,19 @@ def test_progress_table_formats():
     assert np.isclose(r.speedup, 2.0)
 
 
-def _gemm_kernel_is_exact(desc, structure=None):
+def _kernel_is_exact(desc, algorithm, structure=None, tiles=None, seed=3):
+    """Schedule desc's `algorithm` kernel with our rule (fixed mode: structure, tiles), build
+    it for this CPU, check it against the reference (poisoned output); returns the schedule."""
     from tvmconv.build import compile_module, kernel_module
     from tvmconv.compute import prim_func
     from tvmconv.kernel import Kernel
 
     target = host_target()
-    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, "gemm")), target, False,
-                                    structure=structure)
+    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False,
+                                    structure=structure, tiles=tiles)
     module = compile_module(kernel_module(desc, target, sch.mod), target)
-    kernel = Kernel(desc, module, device=_cpu(), algorithm="gemm")
-    x, w, b = random_inputs(desc, seed=3)
+    kernel = Kernel(desc, module, device=_cpu(), algorithm=algorithm)
+    x, w, b = random_inputs(desc, seed=seed)
     assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
     return sch
 
@@ -221,7 +216,7 @@ def test_gemm_default_packs_the_weight_and_fuses_col2im_for_unet_like_layers():
     output channels, under the GEMM's parallel loop. Both exact, bias included."""
     desc = ConvTranspose2dDesc(batch=1, in_channels=64, out_channels=256, height=32, width=32,
                                kernel_h=2, kernel_w=2, stride_h=2, stride_w=2, has_bias=True)
-    sch = _gemm_kernel_is_exact(desc)
+    sch = _kernel_is_exact(desc, "gemm")
     packed = sch.get(sch.get_sblock("weight_global")).writes[0].source
     assert [int(v) for v in packed.shape] == [1024 // 4, 64, 4]  # (m // rows, ci, rows)
     row_tiles = sch.get(sch.get_loops(sch.get_sblock("cols_update"))[0])
@@ -240,13 +235,13 @@ def test_gemm_fused_col2im_with_batch_groups_and_vectors_over_rows():
                                kernel_h=2, kernel_w=2, stride_h=2, stride_w=2, groups=2,
                                has_bias=True)
     fused = {"gemm_col2im": 1, "gemm_pack": 1}
-    sch = _gemm_kernel_is_exact(desc, structure=fused)
+    sch = _kernel_is_exact(desc, "gemm", structure=fused)
     first_loop = [sch.get(sch.get_loops(sch.get_sblock(name))[0])
                   for name in ("conv2d_transpose", "cols_update")]
     assert first_loop[0].same_as(first_loop[1])  # under the row tiles
     overlapping = desc.replace(kernel_h=4, kernel_w=4, pad_top=1, pad_bottom=1, pad_left=1,
                                pad_right=1)
-    sch = _gemm_kernel_is_exact(overlapping, structure=fused)
+    sch = _kernel_is_exact(overlapping, "gemm", structure=fused)
     first_loop = [sch.get(sch.get_loops(sch.get_sblock(name))[0])
                   for name in ("conv2d_transpose", "cols_update")]
     assert not first_loop[0].same_as(first_loop[1])  # a stage of its own
@@ -302,7 +297,7 @@ def test_spread_register_tile_with_dilated_taps(k_block, tile):
                                pad_right=2, dilation_h=2, dilation_w=2, has_bias=True)
     structure = {"strategy": 0, "k_block": k_block, "reg_spread": 1}
     for tiles, spread in (([tile], True), ([5], False)):
-        sch = _poly_kernel_is_exact(desc, structure, tiles)
+        sch = _kernel_is_exact(desc, "polyphase", structure, tiles, seed=4)
         assert _spread_loops(sch) == spread
         assert hints_from_trace(sch.trace)[0] == structure
 
@@ -316,11 +311,10 @@ def test_default_spreads_the_register_tile_of_k_blocked_layers():
                                        width=18, kernel_h=3, kernel_w=3, pad_top=2,
                                        pad_bottom=2, pad_left=2, pad_right=2, dilation_h=2,
                                        dilation_w=2)
-    rule.schedule(s_tir.Schedule(prim_func(deeplab_like, "polyphase")), target, False)
-    assert rule.last_choices.options.get("reg_spread") == 2
-    resnet_like = deeplab_like.replace(in_channels=64, dilation_h=1, dilation_w=1)
     spread = _spread_loops(rule.schedule(s_tir.Schedule(prim_func(deeplab_like, "polyphase")),
                                          target, False))
+    assert rule.last_choices.options.get("reg_spread") == 2
+    resnet_like = deeplab_like.replace(in_channels=64, dilation_h=1, dilation_w=1)
     contiguous = _spread_loops(rule.schedule(
         s_tir.Schedule(prim_func(resnet_like.replace(pad_top=1, pad_bottom=1, pad_left=1,
                                                      pad_right=1), "polyphase")), target, False))
@@ -336,38 +330,23 @@ def _spread_loops(sch) -> bool:
     return names.index("qw_0") > names.index("qw_1") if "qw_1" in names else False
 
 
-def _poly_kernel_is_exact(desc, structure, tiles):
-    from tvmconv.build import compile_module, kernel_module
-    from tvmconv.compute import prim_func
-    from tvmconv.kernel import Kernel
-
-    target = host_target()
-    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False,
-                                    structure=structure, tiles=tiles)
-    module = compile_module(kernel_module(desc, target, sch.mod), target)
-    kernel = Kernel(desc, module, device=_cpu(), algorithm="polyphase")
-    x, w, b = random_inputs(desc, seed=4)
-    assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
-    return sch
-
-
 def test_k_blocked_rows_that_do_not_divide_among_cores_split_the_channel_tiles():
     """DeepLab-like: 9 rows on 2 cores; the default runs two halves of the channel tiles in
     parallel (18 parallel iterations, not 9) and stays exact."""
+    import tvm
+
     from tvmconv.compute import prim_func
 
     desc = ConvTranspose2dDesc(batch=1, in_channels=72, out_channels=64, height=9, width=10,
                                kernel_h=3, kernel_w=3, pad_top=2, pad_bottom=2, pad_left=2,
                                pad_right=2, dilation_h=2, dilation_w=2, has_bias=True)
     structure = {"strategy": 0, "k_block": 1, "vector": 0}
-    import tvm
-
     for cores, halves in ((2, True), (3, False)):
         t = tvm.target.Target(dict(host_target().export(), **{"num-cores": cores}))
         sch = rule_for(t).schedule(s_tir.Schedule(prim_func(desc, "polyphase")), t, False,
                                    structure=structure)
         assert _parallel_extent(sch, "phase_h0_w0_update") == (18 if halves else 9)
-    _poly_kernel_is_exact(desc, dict(structure, co_halves=1), [5])
+    _kernel_is_exact(desc, "polyphase", dict(structure, co_halves=1), [5], seed=4)
 
 
 def _parallel_extent(sch, block_name) -> int:

@@ -187,9 +187,9 @@ def phase_q_start(plan: AxisPlan, cls: PhaseClass, r_local):
 
     Otherwise q_first(r) = q_min + [position(r) < pad mod s], written with floordiv, not a
     select, so that TVM bounds the rows a tile reads (one more than a constant start)."""
-    starts = plan.class_q_starts(cls)
-    if len(set(starts)) == 1:
-        return starts[0]
+    shared = plan.shared_q_start(cls)
+    if shared is not None:
+        return shared
     s, m = plan.stride, plan.pad_before % plan.stride
     r = cls.r_start + r_local
     position = plan.g * (tirx.floormod(r * plan.d1, plan.s1) if plan.d1 > 1 else r)
@@ -201,10 +201,8 @@ def phase_row(plan: AxisPlan, cls: PhaseClass, o, q):
     phase's start. With per-phase starts that is o // s for every phase (t = o + pad,
     p = t mod s = position(r): q - q_min - [p < pad mod s] = (t - pad mod s) // s - q_min),
     which TVM bounds exactly; q - start(r) it would bound one row too wide."""
-    starts = plan.class_q_starts(cls)
-    if len(set(starts)) == 1:
-        return q - starts[0]
-    return tirx.floordiv(o, plan.stride)
+    shared = plan.shared_q_start(cls)
+    return q - shared if shared is not None else tirx.floordiv(o, plan.stride)
 
 
 def axis_phase(plan: AxisPlan, o):

@@ -121,6 +121,11 @@ class AxisPlan:
         """Per phase of the class, the q its stage's row 0 stands for: q_min or q_min + 1."""
         return tuple(self.q_first(r) for r in range(cls.r_start, cls.r_start + cls.count))
 
+    def shared_q_start(self, cls: PhaseClass) -> int | None:
+        """The start all the class's phases share, or None when they differ."""
+        starts = set(self.class_q_starts(cls))
+        return starts.pop() if len(starts) == 1 else None
+
     def class_q_count(self, cls: PhaseClass) -> int:
         """Rows (q values) the class's stage computes: the most any of its phases needs."""
         return max(max(self.q_last(r) - self.q_first(r) + 1, 1)
