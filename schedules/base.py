@@ -8,6 +8,7 @@ from tvm import s_tir, tirx
 from tvm.s_tir.dlight import ScheduleRule
 from tvm.target import Target
 
+from ..compute import algorithm_of
 from .choices import Choices
 
 
@@ -23,11 +24,24 @@ def is_tvmconv_kernel(func: tirx.PrimFunc) -> bool:
 
 class ConvTranspose2dRule(ScheduleRule):
     """A dlight-style rule for tvmconv kernels on targets of kind `target_kind` computed by one
-    of `algorithms`; subclasses implement schedule(sch, target, tunable, structure=None,
-    tiles=None), starting from kernel_blocks()."""
+    of `algorithms`. Subclasses implement schedule(sch, target, tunable, structure=None,
+    tiles=None), starting from kernel_blocks(), and design_spaces(sch, target) for tuning; they
+    may override default_algorithm and schedule_pack_weight."""
 
     target_kind = ""
     algorithms = ("polyphase", "gemm")  # the computes (compute.ALGORITHMS) the rule schedules
+
+    def is_target_available(self, target: Target) -> bool:
+        """Whether this rule schedules kernels for target (the registry asks each in turn)."""
+        return target.kind.name == self.target_kind
+
+    def default_algorithm(self, desc, target: Target) -> str:
+        """The compute desc gets on target when no tuned record says otherwise."""
+        return "polyphase"
+
+    def schedule_pack_weight(self, sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
+        """The schedule of the kernel that packs an NCHW weight (compute.pack_weight_func)."""
+        return sch
 
     def kernel_blocks(self, sch: s_tir.Schedule, tunable: bool, structure, tiles):
         """(layout, block names in compute order, blocks by name) of the kernel sch holds,
@@ -36,8 +50,6 @@ class ConvTranspose2dRule(ScheduleRule):
 
         Blocks are looked up by name (get_sblock): a traced get_child_blocks would not replay
         in meta-schedule once the schedule has added cache blocks."""
-        from ..compute import algorithm_of
-
         func = sch.mod["main"]
         if not is_tvmconv_kernel(func) or algorithm_of(func) not in self.algorithms:
             return None
@@ -46,7 +58,7 @@ class ConvTranspose2dRule(ScheduleRule):
         return str(func.attrs["tvmconv.layout"]), names, {n: sch.get_sblock(n) for n in names}
 
     def apply(self, func: tirx.PrimFunc, target: Target, tunable: bool):
-        if target.kind.name != self.target_kind or not is_tvmconv_kernel(func):
+        if not self.is_target_available(target) or not is_tvmconv_kernel(func):
             return None
         return self.schedule(s_tir.Schedule(func), target, tunable)
 

@@ -1,4 +1,5 @@
-"""CPU (llvm) schedule of the GEMM + col2im compute (tvmconv/compute_gemm.py).
+"""CPU (llvm) schedule of the GEMM + col2im compute (tvmconv/compute/gemm.py), and when a layer
+gets that compute rather than the polyphase one (``gemm_preferred``).
 
 ``cols[m, p] = sum_ci w[ci, m] * x[ci, p]`` reads both operands along contiguous rows, one row
 per ci: the weight along m (its own (co, kh, kw) or (kh, kw, co)), an NCHW input along
@@ -24,16 +25,47 @@ import math
 
 from tvm.runtime import DataType
 
+from ..compute.gemm import gemm_pixels, gemm_supported
+from ..compute.phases import axis_plans, executed_macs
 from .base import kernel_description
 from .choices import Choices
-from .cpu_util import (PARALLEL_MIN_MACS, iter_extents, largest_divisor, schedule_elementwise,
-                       unroll_stride_phases)
+from .config import CPUConfig
+from .cpu_util import (
+    iter_extents,
+    largest_divisor,
+    schedule_elementwise,
+    unroll_stride_phases,
+    vectorize_or_unroll,
+)
 
-# Accumulator registers of one micro-kernel (AVX-512 has 32; the rest hold the operands).
-MAX_ACCUMULATORS = 24
 # Tile limits as meta-schedule samples them (max innermost factors; their products stay <= 24).
 MAX_M_VECTORS, MAX_PIXELS = 3, 8       # vectors over m
 MAX_P_VECTORS, MAX_ROWS = 4, 9         # vectors over p
+
+
+def gemm_preferred(desc, lanes: int) -> bool:
+    """Whether the gemm compute should serve desc on a CPU with `lanes`-wide vectors.
+
+    Measured on the suite (Zen 4, 2 threads, both untuned, against ONNX Runtime in one run):
+    gemm wins where the polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4
+    inputs), where taps overlap little, so cols is hardly bigger than the output (k = s
+    U-Nets; k3 s2: ResNet 0.72x -> 1.17x, depthwise 1.0x -> 3.9x), where few output channels
+    leave the polyphase vectors empty (RGB outputs: pix2pix 0.26x -> 0.8-1.3x, FSRCNN x3
+    0.60x -> 0.88x), and where many phases each get a small image (DCGAN 8x8, FCN-32s).
+    Polyphase wins on stride 1 (9 taps overlap: ResNet 1.31x vs 0.97x, DeepLab 1.04x vs 0.69x)
+    and on wide layers over larger images with 4 overlapping taps (pix2pix 32x32: 1.06x vs
+    0.87x; FCN-8s: 3.2x vs 1.3x), where the 4x bigger cols costs more than it saves."""
+    if not gemm_supported(desc):
+        return False
+    if executed_macs(desc) * 2 >= 1.25 * desc.flops:
+        return True
+    cog = desc.out_channels // desc.groups
+    m = desc.kernel_h * desc.kernel_w * cog
+    vectorizable = (largest_divisor(m, lanes) >= 4
+                    or (desc.layout == "NCHW" and gemm_pixels(desc) % lanes == 0))
+    overlap = desc.kernel_h * desc.kernel_w / (desc.stride_h * desc.stride_w)
+    _, plan_w = axis_plans(desc)
+    return vectorizable and (overlap <= 2.25 or cog < 8 or plan_w.q_count < 24)
 
 
 def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:
@@ -53,7 +85,8 @@ def default_vector_axis(axes: list[str], m: int, p: int, lanes: int) -> str:
     return axes[0]
 
 
-def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices) -> bool:
+def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
+                  config: CPUConfig) -> bool:
     """The GEMM stage: register tile, write cache, parallel outer tiles. Without a reduction
     (one input channel per group) it is an elementwise product. Returns whether it also
     scheduled the output stage (col2im fused into its row tiles).
@@ -62,7 +95,7 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices) -> bool
     miscompile not understood yet; the separate stage is as fast: depthwise 0.115 ms, 4.5x
     ONNX Runtime.)"""
     if len(sch.get_loops(block)) == 4:
-        schedule_elementwise(sch, block, lanes)
+        schedule_elementwise(sch, block, lanes, config)
         return False
     n, g, m, p, ci = sch.get_loops(block)
     ext = iter_extents(sch, block)
@@ -83,10 +116,10 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices) -> bool
         sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
         pixels = largest_divisor(p_ext, MAX_PIXELS)
         vectors = largest_divisor(m_ext // vec, max(1, min(MAX_M_VECTORS + 1,
-                                                          MAX_ACCUMULATORS // pixels)))
+                                                          config.gemm_accumulators // pixels)))
         rows, pixel_tiles = vectors * vec, p_ext // pixels
     else:
-        vectors, rows = _pixel_vector_tile(p_ext // vec, m_ext)
+        vectors, rows = _pixel_vector_tile(p_ext // vec, m_ext, config.gemm_accumulators)
         pixel_tiles = p_ext // (vec * vectors)
     pack = choices.categorical("gemm_pack", [False, True],
                                _default_pack(m_ext * weight_bytes, ext[4], ext[0] * pixel_tiles))
@@ -122,13 +155,11 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices) -> bool
     sch.reverse_compute_at(cache, tile_loop, preserve_unit_loops=True)
     for loop in registers:
         sch.unroll(loop)
+    vectorize_or_unroll(sch, vector, vec)
     if vec >= 4:
-        sch.vectorize(vector)
         sch.vectorize(sch.get_loops(cache)[-1])
-    else:
-        sch.unroll(vector)  # sub-128-bit vectors trip TVM's LLVM code generator (see cpu.py)
     fused = sch.fuse(*sch.get_loops(block)[:3 if fuse else 4])
-    if math.prod(ext) >= PARALLEL_MIN_MACS:
+    if math.prod(ext) >= config.parallel_min_macs:
         sch.parallel(fused)
     if fuse:
         _col2im_per_row_tile(sch, fused)
@@ -136,13 +167,13 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices) -> bool
     return fuse
 
 
-def _pixel_vector_tile(p_vectors: int, m: int) -> tuple[int, int]:
+def _pixel_vector_tile(p_vectors: int, m: int, accumulators: int) -> tuple[int, int]:
     """Default (vectors over p, weight rows) register tile: the most accumulators that divide
     both extents exactly, fewer rows on a tie (each row costs a broadcast per step). A tile
     with a tail predicates its rows into memory accumulators (FSRCNN x3, 81 rows by 6:
     half the tile then load-add-stored every step)."""
     tiles = [(v, r) for v in range(1, MAX_P_VECTORS + 1) if p_vectors % v == 0
-             for r in range(1, MAX_ACCUMULATORS + 1) if m % r == 0 and v * r <= MAX_ACCUMULATORS]
+             for r in range(1, accumulators + 1) if m % r == 0 and v * r <= accumulators]
     return max(tiles, key=lambda vr: (vr[0] * vr[1], vr[0]))
 
 

@@ -6,20 +6,8 @@ from __future__ import annotations
 import math
 
 from tvm import s_tir, tirx
-from tvm.target import Target, codegen
 
-# Stages smaller than this run serially (waking the thread pool costs tens of microseconds).
-PARALLEL_MIN_MACS = 1 << 18
-PARALLEL_MIN_ELEMENTS = 1 << 16
-
-
-def vector_lanes(target: Target, dtype_bits: int) -> int:
-    """Lanes of the target's widest vector for a dtype of `dtype_bits` bits."""
-    try:
-        width = int(codegen.llvm_get_vector_width(target))
-    except Exception:  # pylint: disable=broad-except
-        width = 128
-    return max(1, width // dtype_bits)
+from .config import CPUConfig
 
 
 def largest_divisor(n: int, at_most: int) -> int:
@@ -48,25 +36,37 @@ def register_tile(extent: int, at_most: int) -> int:
     return best if best * 3 >= at_most * 2 or extent <= at_most else at_most
 
 
+def vectorize_or_unroll(sch, loop, width: int) -> None:
+    """Vectorise a loop of `width` lanes, or unroll it when it is narrower than 4: sub-128-bit
+    vectors (e.g. 2 x float32 when the output is 2 wide) make TVM emit LLVM IR that fails
+    verification ("Instruction does not dominate all uses")."""
+    if width >= 4:
+        sch.vectorize(loop)
+    else:
+        sch.unroll(loop)
+
+
 def vectorize_innermost(sch, block):
+    """Vectorise the block's innermost loop when it is at least 4 wide (see
+    vectorize_or_unroll; narrower ones stay scalar)."""
     loops = sch.get_loops(block)
     inner = loops[-1]
     extent = sch.get(inner).extent
-    # Not below 4 lanes: sub-128-bit vectors trip TVM's LLVM code generator (see above).
     if isinstance(extent, tirx.IntImm) and int(extent) >= 4:
         sch.vectorize(inner)
 
 
-def schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int):
+def schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int,
+                        config: CPUConfig):
     """The output stage. For NCHW, split each spatial loop by its stride and unroll the phase
     loop: every unrolled copy then has constant phase arithmetic, and reads a contiguous run of
     its phase image. NHWC vectorises over the channels (contiguous on both sides)."""
     if layout == "NHWC" or strides == [1, 1]:
-        schedule_elementwise(sch, block, lanes)
+        schedule_elementwise(sch, block, lanes, config)
         return
     n, co, oh, ow = sch.get_loops(block)
     fused = sch.fuse(n, co, unroll_stride_phases(sch, oh, ow, strides))
-    if math.prod(iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS:
+    if math.prod(iter_extents(sch, block)) >= config.parallel_min_elements:
         sch.parallel(fused)
 
 
@@ -80,10 +80,10 @@ def unroll_stride_phases(sch, oh, ow, strides: list[int]):
     return oh_o
 
 
-def schedule_elementwise(sch, block, lanes: int):
+def schedule_elementwise(sch, block, lanes: int, config: CPUConfig):
     """Memory-bound copy: parallel over the outer loops, vectorised innermost loop."""
     loops = sch.get_loops(block)
-    big = math.prod(iter_extents(sch, block)) >= PARALLEL_MIN_ELEMENTS
+    big = math.prod(iter_extents(sch, block)) >= config.parallel_min_elements
     if len(loops) > 2:
         fused = sch.fuse(*loops[:-2])
         if big:

@@ -28,14 +28,7 @@ from tvm.target import Target
 
 from .base import ConvTranspose2dRule, kernel_description
 from .choices import STRUCTURE_KEY, Choices, structure_text
-
-# A block stages at most this much shared memory (H100/A100 give 48 KiB without opting in; half
-# leaves room for two resident blocks per SM).
-SHARED_BYTES = 24 * 1024
-# Per-thread accumulators: beyond ~32 the register file limits occupancy.
-MAX_THREAD_OUTPUTS = 32
-ELEMENTWISE_THREADS = 256
-SM_COUNT_GUESS = 132  # H100 SXM; used only to judge whether a tiling fills the GPU
+from .config import CUDAConfig
 
 NAMES = {"NCHW": ["n", "co", "rh", "rw", "qh", "qw", "ci", "jh", "jw"],
          "NHWC": ["n", "rh", "rw", "qh", "qw", "co", "ci", "jh", "jw"]}
@@ -77,13 +70,15 @@ def shared_bytes(t: PhaseTiles, taps_h: int, taps_w: int, dil: tuple[int, int],
 
 
 def default_tiles(ext: dict, dil: tuple[int, int], elem_bytes: int, out_per_group: int,
-                  sm_count: int = SM_COUNT_GUESS) -> PhaseTiles:
+                  config: CUDAConfig | None = None) -> PhaseTiles:
     """Tiles of the default schedule, chosen by a small model.
 
-    Among divisor tilings with 32-256 threads, at most MAX_THREAD_OUTPUTS accumulators per
-    thread and a window that fits SHARED_BYTES, maximise (wave efficiency) x (reuse), where
+    Among divisor tilings with up to config.max_block_threads threads, at most
+    config.max_thread_outputs accumulators per thread and a window that fits
+    config.shared_bytes, maximise (wave efficiency) x (reuse), where
     reuse is the FMAs per shared-memory load of one thread times the square root of the FMAs per
     global load of one block. Wave efficiency counts two resident blocks per SM."""
+    config = config or CUDAConfig()
     co, qh, qw, ci = out_per_group, ext["qh"], ext["qw"], ext["ci"]
     taps_h, taps_w = ext["jh"], ext["jw"]
     outer = ext["n"] * ext["rh"] * ext["rw"] * (ext["co"] // out_per_group)
@@ -95,33 +90,34 @@ def default_tiles(ext: dict, dil: tuple[int, int], elem_bytes: int, out_per_grou
                 for qw_t in divisors(qw // qw_i, 64):
                     for qh_i in divisors(qh, 4):
                         per_thread = co_i * qw_i * qh_i
-                        if per_thread > MAX_THREAD_OUTPUTS:
+                        if per_thread > config.max_thread_outputs:
                             continue
                         for qh_t in divisors(qh // qh_i, 32):
                             threads = co_t * qw_t * qh_t
-                            if threads > 256:
+                            if threads > config.max_block_threads:
                                 continue
                             t = PhaseTiles(co_t, co_i, qh_t, qh_i, qw_t, qw_i, 1)
-                            score = _score(t, co, qh, qw, outer, sm_count, depthwise)
+                            score = _score(t, co, qh, qw, outer, config, depthwise)
                             if score > best_score:
                                 best, best_score = t, score
     ci_i = 1
     for c in divisors(ci, 32):
         t = PhaseTiles(*best.as_list()[:6], c)
-        if shared_bytes(t, taps_h, taps_w, dil, elem_bytes) <= SHARED_BYTES:
+        if shared_bytes(t, taps_h, taps_w, dil, elem_bytes) <= config.shared_bytes:
             ci_i = c
     return PhaseTiles(*best.as_list()[:6], ci_i)
 
 
-def _score(t: PhaseTiles, co: int, qh: int, qw: int, outer: int, sm_count: int,
+def _score(t: PhaseTiles, co: int, qh: int, qw: int, outer: int, config: CUDAConfig,
            depthwise: bool) -> float:
     co_tile, h_tile, w_tile = t.co_t * t.co_i, t.qh_t * t.qh_i, t.qw_t * t.qw_i
     blocks = outer * (co // co_tile) * (qh // h_tile) * (qw // w_tile)
-    slots = 2 * sm_count
+    slots = 2 * config.sm_count
     waves = -(-blocks // slots)
     wave_eff = blocks / (waves * slots)
     # Too few threads hide no latency; a block of under a warp wastes lanes.
-    thread_eff = min(1.0, t.threads / 64) * (1.0 if t.threads % 32 == 0 else 0.75)
+    thread_eff = (min(1.0, t.threads / (2 * config.warp_size))
+                  * (1.0 if t.threads % config.warp_size == 0 else 0.75))
     pix_i = t.qh_i * t.qw_i
     if depthwise:  # no channel reuse to be had: every output reads its own channel
         thread_reuse = float(pix_i) ** 0.25
@@ -148,13 +144,13 @@ class CUDAConvTranspose2d(ConvTranspose2dRule):
             return None
         layout, names, blocks = kernel
         choices = self.last_choices
-        sm_count = int(target.attrs.get("tvmconv.sm_count", SM_COUNT_GUESS))
+        config = CUDAConfig.from_target(target)
         for name in names:
             if name.startswith("phase_"):
-                _schedule_phase(sch, blocks[name], layout, choices, "pad" in blocks, sm_count)
+                _schedule_phase(sch, blocks[name], layout, choices, "pad" in blocks, config)
         if "pad" in blocks:
             sch.compute_inline(blocks["pad"])  # every consumer now stages through shared memory
-        _schedule_elementwise(sch, blocks["conv2d_transpose"])
+        _schedule_elementwise(sch, blocks["conv2d_transpose"], config)
         if structure is not None:
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         return sch
@@ -164,7 +160,7 @@ class CUDAConvTranspose2d(ConvTranspose2dRule):
         return [self.schedule(sch.copy(), target, True, structure={})]
 
 
-def _schedule_phase(sch, block, layout: str, choices: Choices, padded: bool, sm_count: int):
+def _schedule_phase(sch, block, layout: str, choices: Choices, padded: bool, config: CUDAConfig):
     names = NAMES[layout]
     ext = dict(zip(names, (int(iv.dom.extent) for iv in sch.get(block).iter_vars)))
     loops = dict(zip(names, sch.get_loops(block)))
@@ -174,7 +170,7 @@ def _schedule_phase(sch, block, layout: str, choices: Choices, padded: bool, sm_
     elem_bytes = DataType(sch.get(block).reads[x_index].source.dtype).bits // 8
     dil = _tap_dilation(sch)
     out_per_group = int(sch.mod["main"].attrs["tvmconv.out_per_group"])
-    t = default_tiles(ext, dil, elem_bytes, out_per_group, sm_count)
+    t = default_tiles(ext, dil, elem_bytes, out_per_group, config)
 
     groups = ext["co"] // out_per_group
     group_loop = []
@@ -271,12 +267,12 @@ def _tap_dilation(sch) -> tuple[int, int]:
                  for a in "hw")
 
 
-def _schedule_elementwise(sch, block):
-    """One thread per output element, blocks of ELEMENTWISE_THREADS."""
+def _schedule_elementwise(sch, block, config: CUDAConfig):
+    """One thread per output element, blocks of config.elementwise_threads."""
     loops = sch.get_loops(block)
     fused = sch.fuse(*loops)
     extent = int(sch.get(fused).extent)
-    threads = min(ELEMENTWISE_THREADS, extent)
+    threads = min(config.elementwise_threads, extent)
     bx, tx = sch.split(fused, [None, threads])
     sch.bind(bx, "blockIdx.x")
     sch.bind(tx, "threadIdx.x")

@@ -10,11 +10,11 @@ import warnings
 
 import pytest
 
-import tvmconv.build as build_mod
-from conftest import assert_matches_reference, run_kernel_poisoned
-from tvmconv.baselines import random_inputs
-from tvmconv.cache import ModuleCache, cache_key
+import tvmconv.compiler.builder as build_mod
+from tvmconv.compiler.cache import ModuleCache, cache_key
 from tvmconv.description import ConvTranspose2dDesc
+from tvmconv.testing.inputs import random_inputs
+from tvmconv.testing.tolerances import assert_matches_reference, run_kernel_poisoned
 
 DESC = ConvTranspose2dDesc(batch=1, in_channels=4, out_channels=6, height=5, width=6,
                            kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
@@ -46,12 +46,13 @@ def test_miss_then_memory_hit_then_disk_hit(tmp_path):
     assert not list(tmp_path.rglob(".tmp-*")), "temporary files left behind"
 
 
+@pytest.mark.slow
 def test_second_process_loads_without_compiling(tmp_path):
     build_mod.build(DESC, cache=ModuleCache(tmp_path))
     script = textwrap.dedent(f"""
         import numpy as np
-        import tvmconv.build as b
-        from tvmconv.cache import ModuleCache
+        import tvmconv.compiler.builder as b
+        from tvmconv.compiler.cache import ModuleCache
         from tvmconv.description import ConvTranspose2dDesc
         desc = ConvTranspose2dDesc.from_dict({DESC.to_dict()!r})
         cache = ModuleCache({str(tmp_path)!r})
@@ -135,10 +136,17 @@ def test_key_changes_with_description_target_version_and_schedule():
 def test_a_different_schedule_is_a_different_entry(tmp_path, monkeypatch):
     cache = ModuleCache(tmp_path)
     build_mod.build(DESC, cache=cache, algorithm="polyphase")
-    import tvmconv.schedules.cpu as cpu  # the rule build() uses
+    import dataclasses
+
+    from tvmconv.schedules.config import CPUConfig  # what the rule build() uses reads
 
     # another register tile: other code
-    monkeypatch.setattr(cpu, "MAX_ACCUMULATORS", {"channel": 2, "spatial": 2})
+    real = CPUConfig.from_target
+
+    def small_tiles(cls, target):
+        return dataclasses.replace(real(target), channel_accumulators=2, spatial_accumulators=2)
+
+    monkeypatch.setattr(CPUConfig, "from_target", classmethod(small_tiles))
     before = build_mod.COMPILE_COUNT
     kernel = build_mod.build(DESC, cache=cache, algorithm="polyphase")
     assert build_mod.COMPILE_COUNT == before + 1
@@ -147,7 +155,7 @@ def test_a_different_schedule_is_a_different_entry(tmp_path, monkeypatch):
 
 
 def test_env_var_sets_the_default_directory(tmp_path, monkeypatch):
-    from tvmconv.cache import default_cache
+    from tvmconv.compiler.cache import default_cache
 
     monkeypatch.setenv("TVMCONV_CACHE_DIR", str(tmp_path / "env"))
     assert default_cache().root == tmp_path / "env"
@@ -155,11 +163,11 @@ def test_env_var_sets_the_default_directory(tmp_path, monkeypatch):
 
 CONCURRENT = textwrap.dedent("""
     import json, sys, time
-    import tvmconv.build as b
-    from tvmconv.cache import ModuleCache
+    import tvmconv.compiler.builder as b
+    from tvmconv.compiler.cache import ModuleCache
     from tvmconv.description import ConvTranspose2dDesc
-    from tvmconv.baselines import random_inputs
-    from tvmconv.reference import conv2d_transpose_reference
+    from tvmconv.testing.inputs import random_inputs
+    from tvmconv.testing.reference import conv2d_transpose_reference
     import numpy as np
     desc = ConvTranspose2dDesc.from_dict(json.loads(sys.argv[2]))
     while time.time() < float(sys.argv[3]):  # start together
@@ -175,6 +183,7 @@ CONCURRENT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_processes_compiling_the_same_kernel_at_once(tmp_path):
     """Four processes ask for the same uncached kernel at the same instant: exactly one
     compiles, the others wait for it and load its library; all compute the right thing."""
@@ -226,7 +235,7 @@ def test_size_cap_evicts_least_recently_used(tmp_path):
 
 
 def test_cache_command_line(tmp_path, capsys):
-    from tvmconv.cli import main
+    from tvmconv.tools.cli import main
 
     cache = ModuleCache(tmp_path)
     build_mod.build(_other_desc(0), cache=cache, use_tuned=False)

@@ -34,6 +34,7 @@ def test_layer_padding_forms():
         layer_from_dict({"name": "y"})
 
 
+@pytest.mark.slow
 def test_bench_runs_and_reports(tmp_path):
     out = tmp_path / "rows.json"
     proc = subprocess.run(

@@ -9,12 +9,12 @@ import tvm
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import assert_matches_reference, run_kernel_poisoned
-from tvmconv.baselines import random_inputs
-from tvmconv.build import build
+from tvmconv.compiler.builder import build
 from tvmconv.compute import ALGORITHMS
-from tvmconv.compute_gemm import gemm_pixels, gemm_supported
+from tvmconv.compute.gemm import gemm_pixels, gemm_supported
 from tvmconv.description import ConvTranspose2dDesc
+from tvmconv.testing.inputs import random_inputs
+from tvmconv.testing.tolerances import assert_matches_reference, run_kernel_poisoned
 
 EXAMPLES = int(os.environ.get("TVMCONV_TEST_EXAMPLES", "300"))
 
@@ -57,12 +57,14 @@ def check(desc, seed, algorithm=None):
     assert_matches_reference(desc, got, x, w, b)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(desc=descriptions(), seed=st.integers(0, 2**31 - 1))
 def test_float32_matches_reference(desc, seed):
     check(desc, seed)
 
 
+@pytest.mark.slow
 @settings(max_examples=max(20, EXAMPLES // 3), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(desc=descriptions(dtypes=("float16",)), seed=st.integers(0, 2**31 - 1))
@@ -70,6 +72,7 @@ def test_float16_matches_reference(desc, seed):
     check(desc, seed)
 
 
+@pytest.mark.slow
 @settings(max_examples=max(30, EXAMPLES // 3), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(desc=descriptions(dtypes=("float32", "float16")), seed=st.integers(0, 2**31 - 1),

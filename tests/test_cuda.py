@@ -1,7 +1,7 @@
-"""CUDA kernels without a GPU: the schedules' arithmetic checked on the CPU (tvmconv.emulate),
-the design space's samples through meta-schedule's GPU postprocessors and nvcc, and the
-whole suite compiled to fatbins for sm_80 and sm_90 with shared-memory staging in every phase
-kernel. Running them is the device script's job (scripts/gpu_job.py)."""
+"""CUDA kernels without a GPU: the schedules' arithmetic checked on the CPU
+(tvmconv.testing.emulate), the design space's samples through meta-schedule's GPU postprocessors
+and nvcc, and the whole suite compiled to fatbins for sm_80 and sm_90 with shared-memory staging
+in every phase kernel. Running them is the device script's job (tvmconv/tools/gpu_check.py)."""
 
 import os
 import sys
@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import assert_matches_reference
 from test_compute import descriptions
-from tvmconv.baselines import random_inputs
+
+from tvmconv.compiler.targets import as_target, parse_target_spec
 from tvmconv.layers import load_layers
-from tvmconv.target import as_target, parse_target_spec
+from tvmconv.testing.inputs import random_inputs
+from tvmconv.testing.tolerances import assert_matches_reference
 
 EXAMPLES = int(os.environ.get("TVMCONV_TEST_EXAMPLES", "300")) // 5
 CUDA = "cuda -arch=sm_90"
@@ -25,10 +25,10 @@ def emulated_kernel(desc, sch):
     """desc's kernel as CUDA schedule `sch` computes it, built for this CPU."""
     import tvm
 
-    from tvmconv.build import kernel_module
+    from tvmconv.compiler.builder import kernel_module
     from tvmconv.compute import prim_func
-    from tvmconv.emulate import emulate_on_cpu
-    from tvmconv.kernel import Kernel
+    from tvmconv.runtime.kernel import Kernel
+    from tvmconv.testing.emulate import emulate_on_cpu
 
     cpu = tvm.target.Target("llvm")
     mod = kernel_module(desc, cpu, emulate_on_cpu(sch, prim_func(desc)))
@@ -45,15 +45,17 @@ def check_emulated(desc, sch, seed):
     assert_matches_reference(desc, out.numpy(), x, w, b)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(desc=descriptions(("float32", "float16")), seed=st.integers(0, 2**31 - 1))
 def test_default_schedule_arithmetic(desc, seed):
     """Covers TVM #19524's trigger too (output_padding > 0): the descriptions draw it."""
-    from tvmconv.build import schedule
+    from tvmconv.compiler.builder import schedule
 
     check_emulated(desc, schedule(desc, as_target(CUDA)), seed)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES // 2, deadline=None, suppress_health_check=list(HealthCheck))
 @given(desc=descriptions(), seed=st.integers(1, 2**31 - 1))
 def test_design_space_samples_arithmetic(desc, seed):
@@ -68,6 +70,7 @@ def test_design_space_samples_arithmetic(desc, seed):
     check_emulated(desc, sch, seed)
 
 
+@pytest.mark.slow
 def test_design_space_samples_build_with_threads_bound():
     """Every sample that passes meta-schedule's CUDA postprocessors builds: the space binds
     blocks and threads itself (PRs #18159/#18545: tasks ending without thread binding)."""
@@ -96,6 +99,7 @@ def test_design_space_samples_build_with_threads_bound():
         assert built > 0, f"{layer.name}: no sample passed the GPU postprocessors"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arch", ["sm_80", "sm_90"])
 def test_suite_compiles_to_device_code(tmp_path, arch):
     """The whole benchmark suite, compiled here with nvcc for `arch`: one fatbin, every
@@ -135,12 +139,13 @@ if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
 
 
+@pytest.mark.slow
 def test_tuning_builder_exports_cuda_candidates_with_device_code():
     """The tuner's builder compiles CUDA candidates with nvcc in its own workers, so the
     runner on the GPU machine loads binaries (no NVRTC, no compiler there)."""
     from tvm.s_tir import meta_schedule as ms
 
-    from tvmconv.build import schedule
+    from tvmconv.compiler.builder import schedule
     from tvmconv.tuning.job import builder
 
     target = as_target(CUDA)
@@ -156,7 +161,7 @@ def test_gpu_job_dry_run(tmp_path):
     """The device script's check and bench phases, on this CPU (llvm, tiny suite)."""
     import json
 
-    from tvmconv.gpu_job import main
+    from tvmconv.tools.gpu_check import main
 
     assert main(["check", "--dry-run", "--out", str(tmp_path)]) == 0
     rows = json.loads((tmp_path / "check.json").read_text())

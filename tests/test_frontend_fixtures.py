@@ -6,10 +6,10 @@ with the reason, and checked against the float64 reference instead.
 
 import numpy as np
 import pytest
-
 from fixtures import cases, decode, load
+
 from tvmconv import megengine, nn, ops
-from tvmconv.reference import conv2d_transpose_reference
+from tvmconv.testing.reference import conv2d_transpose_reference
 
 # Errors the frameworks raise from deep inside a kernel or an assert: tvmconv checks the same
 # condition up front and raises ValueError, the class for a bad argument value.
@@ -32,7 +32,7 @@ def expected_error(case):
 @pytest.fixture(autouse=True)
 def poisoned_outputs(monkeypatch):
     """Every output buffer the surfaces allocate starts as NaN: an unwritten element shows."""
-    from tvmconv import tensors
+    from tvmconv.runtime import tensors
 
     real = tensors.aligned_empty
 

@@ -4,9 +4,10 @@ and that a repeated call does no compilation."""
 import numpy as np
 import pytest
 
-from tvmconv import build as build_module
-from tvmconv import megengine, nn, ops, tensors
+import tvmconv.compiler.builder as build_module
+from tvmconv import megengine, nn, ops
 from tvmconv.mint.nn.functional import conv_transpose2d
+from tvmconv.runtime import tensors
 
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((2, 4, 5, 6)).astype(np.float32)
@@ -70,7 +71,7 @@ def test_results_are_aligned_and_writable():
 @pytest.mark.parametrize("poison", [np.nan, np.inf, -np.inf])
 def test_nan_and_inf_propagate_like_the_reference(poison):
     from tvmconv.description import ConvTranspose2dDesc
-    from tvmconv.reference import conv2d_transpose_reference
+    from tvmconv.testing.reference import conv2d_transpose_reference
 
     x = X.copy()
     x[1, 2, 3, 4] = poison

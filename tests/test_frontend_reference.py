@@ -8,12 +8,13 @@ nothing of transposed convolutions, polyphase splits or output_padding.
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tvmconv import megengine, nn, ops
-from tvmconv.mint.nn.functional import conv_transpose2d
-from tvmconv.reference import conv2d_transpose_reference
 from tvmconv.description import ConvTranspose2dDesc
+from tvmconv.mint.nn.functional import conv_transpose2d
+from tvmconv.testing.reference import conv2d_transpose_reference
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -71,6 +72,7 @@ def backprop_problems(draw):
                 cout=cout, fmt=fmt, dtype=dtype, seed=draw(st.integers(0, 2**31)))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(backprop_problems())
 def test_ops_is_the_gradient_of_forward_convolution(p):
@@ -97,6 +99,7 @@ def test_ops_is_the_gradient_of_forward_convolution(p):
     assert abs(lhs - rhs) <= (3e-3 if p["dtype"] == "float16" else 1e-5) * scale
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.sampled_from(["valid", "same", "pad"]), st.integers(1, 5), st.integers(1, 3),
        st.integers(1, 2), st.booleans(), st.integers(0, 2), st.integers(0, 2**31))
@@ -129,6 +132,7 @@ def test_nn_matches_its_output_formula_and_reference(mode, k, s, d, has_bias, op
     np.testing.assert_allclose(out, expected, atol=1e-5 * max(1, np.abs(expected).max()))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.integers(1, 4), st.integers(1, 3), st.integers(1, 2), st.integers(0, 2),
        st.integers(0, 2), st.sampled_from([1, 2]), st.booleans(),
@@ -163,6 +167,7 @@ def test_megengine_matches_reference(k, s, d, p, op, groups, bias, compute_mode,
     assert (np.abs(out.astype(np.float64) - expected) <= tol * (scale + 1e-3)).all()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.integers(1, 4), st.integers(1, 3), st.integers(1, 2), st.integers(0, 2),
        st.integers(0, 2), st.booleans(), st.booleans(), st.integers(0, 2**31))

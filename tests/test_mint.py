@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from conftest import assert_matches_reference
 from tvmconv.description import ConvTranspose2dDesc
 from tvmconv.mint.nn.functional import conv_transpose2d
+from tvmconv.testing.tolerances import assert_matches_reference
 
 RNG = np.random.default_rng(11)
 

@@ -38,7 +38,7 @@ def test_reassigning_the_weight_repacks_it():
 
 
 def test_the_weight_is_packed_once(monkeypatch):
-    from tvmconv.kernel import Kernel
+    from tvmconv.runtime.kernel import Kernel
 
     layer = _nn_layer()
     layer(X)

@@ -46,8 +46,8 @@ LOADER = textwrap.dedent("""
     import tvmconv
     pkg = tvmconv.load(sys.argv[1])
     t1 = time.perf_counter()
-    from tvmconv.baselines import random_inputs
-    from tvmconv.reference import conv2d_transpose_reference
+    from tvmconv.testing.inputs import random_inputs
+    from tvmconv.testing.reference import conv2d_transpose_reference
     errors = {}
     first_call_ms = {}
     for name in pkg.names:
@@ -78,8 +78,8 @@ def test_load_runs_without_the_compiler(cpu_package):
 
 
 def test_load_in_process_matches_reference(cpu_package):
-    from conftest import assert_matches_reference, run_kernel_poisoned
-    from tvmconv.baselines import random_inputs
+    from tvmconv.testing.inputs import random_inputs
+    from tvmconv.testing.tolerances import assert_matches_reference, run_kernel_poisoned
 
     pkg = load(cpu_package)
     assert len(pkg) == 2 and "tiny_s2" in pkg
@@ -141,7 +141,7 @@ def test_cross_compiled_package_ships_objects(tmp_path):
 
 
 def test_compile_command_line(tmp_path):
-    from tvmconv.cli import main
+    from tvmconv.tools.cli import main
 
     assert main(["compile", "--layers", "tiny", "--only", "tiny_dw", "--out", str(tmp_path)]) == 0
     assert load(tmp_path).names == ["tiny_dw"]

@@ -5,7 +5,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tvmconv.polyphase import AxisPlan
+from tvmconv.compute.phases import AxisPlan
 
 
 @settings(max_examples=300, deadline=None)
@@ -43,8 +43,8 @@ def test_phases_cover_every_tap_exactly_once(size, kernel, stride, dilation, pad
 def test_phases_compute_no_row_outside_the_output():
     """k4 s2 p1 (pix2pix, DCGAN): the two phases of an axis need q 1..32 and 0..31 of 64
     outputs; each computes its own 32 rows, not the 33 of their union."""
+    from tvmconv.compute.phases import executed_macs
     from tvmconv.description import ConvTranspose2dDesc
-    from tvmconv.polyphase import executed_macs
 
     plan = AxisPlan(32, 64, 4, 2, 1, 1)
     (cls,) = plan.classes

@@ -49,6 +49,7 @@ def _wait_for_servers(port, count, timeout=30.0):
     raise RuntimeError("RPC servers did not register with the tracker")
 
 
+@pytest.mark.slow
 def test_job_measures_on_the_servers_and_survives_one_dying(fleet, tmp_path, monkeypatch):
     from tvmconv.tuning.job import run_job, trials_in
 
@@ -84,6 +85,7 @@ def server_of(workdir: str) -> int:
     return next(i for i in range(2) if f"/server{i}/" in workdir)
 
 
+@pytest.mark.slow
 def test_bad_tracker_or_key_fails_early(fleet):
     address, _ = fleet
     with pytest.raises(RuntimeError, match="no server with key 'nope'"):

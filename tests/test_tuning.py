@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 from tvm import s_tir
 
-from conftest import assert_matches_reference, run_kernel_poisoned
-from tvmconv import build as build_module
-from tvmconv.baselines import random_inputs
-from tvmconv.build import build, schedule
+import tvmconv.compiler.builder as build_module
+from tvmconv.compiler.builder import build, schedule
+from tvmconv.compiler.targets import host_target
+from tvmconv.compute import workload_of
 from tvmconv.description import ConvTranspose2dDesc
 from tvmconv.layers import Layer
 from tvmconv.schedules import rule_for
 from tvmconv.schedules.choices import enumerate_structures, hints_from_trace
-from tvmconv.target import host_target
+from tvmconv.testing.inputs import random_inputs
+from tvmconv.testing.tolerances import assert_matches_reference, run_kernel_poisoned
 from tvmconv.tuning.cli import parse_one
-from tvmconv.tuning.job import (is_default_record, open_job_database, run_job, trials_in,
-                                 workload_of)
+from tvmconv.tuning.job import is_default_record, open_job_database, run_job, trials_in
 from tvmconv.tuning.records import ENV_VAR, tuned_schedule
 
 # Tiny, but with 16 output channels so that both vector strategies and K blocks apply.
@@ -42,6 +42,7 @@ def tuned_logs(tmp_path_factory):
     return log_dir, first[0], resumed[0]
 
 
+@pytest.mark.slow
 def test_job_writes_a_log_and_resumes_from_it(tuned_logs):
     log_dir, first, resumed = tuned_logs
     assert (log_dir / "database_tuning_record.json").stat().st_size > 0
@@ -88,7 +89,7 @@ def test_a_sibling_shape_borrows_the_tuned_structure(tuned_logs, monkeypatch):
 def test_a_tuned_record_changes_the_cache_key(tuned_logs, monkeypatch):
     """A sampled record's kernel is another library than the default's; the stored default
     record (measured first) replays to the default's very code."""
-    from tvmconv.build import kernel_module, main_schedule, schedule_hash
+    from tvmconv.compiler.builder import kernel_module, main_schedule, schedule_hash
     from tvmconv.tuning.records import open_database
 
     log_dir, _, _ = tuned_logs
@@ -133,6 +134,7 @@ def test_records_of_a_changed_compute_are_ignored_and_pruned(tuned_logs, tmp_pat
     assert tuned_schedule(DESC, host_target(), dirs=[log_dir]).source == "tuned"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
 @pytest.mark.parametrize("algorithm,at_least", [("polyphase", 48), ("gemm", 4)])
 def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_least):
@@ -155,6 +157,7 @@ def test_every_structure_of_the_design_space_is_correct(layout, algorithm, at_le
         assert hints_from_trace(sch.trace)[0] == structure
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("algorithm,at_least", [("polyphase", 8), ("gemm", 1)])
 def test_design_spaces_sample_tiles_and_build(algorithm, at_least):
     import tvm
@@ -196,9 +199,9 @@ def test_progress_table_formats():
 def _kernel_is_exact(desc, algorithm, structure=None, tiles=None, seed=3):
     """Schedule desc's `algorithm` kernel with our rule (fixed mode: structure, tiles), build
     it for this CPU, check it against the reference (poisoned output); returns the schedule."""
-    from tvmconv.build import compile_module, kernel_module
+    from tvmconv.compiler.builder import compile_module, kernel_module
     from tvmconv.compute import prim_func
-    from tvmconv.kernel import Kernel
+    from tvmconv.runtime.kernel import Kernel
 
     target = host_target()
     sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False,
@@ -252,7 +255,7 @@ def test_a_changed_default_schedule_is_measured_again(tmp_path):
     today's default: the tuning job measures the new one first."""
     from tvm.s_tir import meta_schedule as ms
 
-    from tvmconv.build import schedule
+    from tvmconv.compiler.builder import schedule
     from tvmconv.compute import prim_func
     from tvmconv.tuning.job import _has_default_record
 
@@ -275,14 +278,16 @@ def test_a_changed_default_schedule_is_measured_again(tmp_path):
 def test_gemm_default_register_tile_divides_both_extents():
     """A tile with a tail predicates its rows into memory accumulators: the default avoids one
     wherever a divisor tiling exists (FSRCNN x3: 81 rows, 452 pixel vectors)."""
-    from tvmconv.schedules.cpu_gemm import MAX_ACCUMULATORS, _pixel_vector_tile
+    from tvmconv.schedules.config import CPUConfig
+    from tvmconv.schedules.cpu_gemm import _pixel_vector_tile
 
+    budget = CPUConfig().gemm_accumulators
     for p_vectors, rows in [(452, 81), (1024, 48), (49, 576), (4, 9), (7, 7), (1, 1)]:
-        vectors, tile_rows = _pixel_vector_tile(p_vectors, rows)
+        vectors, tile_rows = _pixel_vector_tile(p_vectors, rows, budget)
         assert p_vectors % vectors == 0 and rows % tile_rows == 0
-        assert vectors * tile_rows <= MAX_ACCUMULATORS
-    assert _pixel_vector_tile(452, 81) == (2, 9)
-    assert _pixel_vector_tile(1024, 48) == (4, 6)
+        assert vectors * tile_rows <= budget
+    assert _pixel_vector_tile(452, 81, budget) == (2, 9)
+    assert _pixel_vector_tile(1024, 48, budget) == (4, 6)
 
 
 

@@ -5,6 +5,11 @@ A refactor that must not change behaviour runs this before and after:
     python tools/schedule_hashes.py > before.json      # on the old tree
     python tools/schedule_hashes.py --compare before.json
 
+tools/schedule_hashes.json holds today's hashes (tests/test_layout.py compares them, as a slow
+test); a deliberate schedule or compute change rewrites it:
+
+    python tools/schedule_hashes.py > tools/schedule_hashes.json
+
 Per layer and algorithm: the workload's structural hash (what tuning records are keyed by), the
 default schedule's hash for llvm and cuda, every design space's hash (seeded sampling), and the
 hash of the schedule the committed tuning logs give it.
@@ -22,15 +27,14 @@ CUDA = {"kind": "cuda", "arch": "sm_90"}
 
 def _api():
     """The functions this script needs, wherever the tree keeps them."""
-    from tvmconv import compute
-    from tvmconv.build import schedule, schedule_hash
-    from tvmconv.compute_gemm import gemm_supported
+    from tvmconv.compiler import as_target, schedule
+    from tvmconv.compiler.builder import schedule_hash
+    from tvmconv.compute import prim_func, workload_of
+    from tvmconv.compute.gemm import gemm_supported
     from tvmconv.schedules import rule_for
-    from tvmconv.target import as_target
     from tvmconv.tuning.records import tuned_schedule
-    from tvmconv.tuning.job import workload_of
 
-    return dict(prim_func=compute.prim_func, schedule=schedule, schedule_hash=schedule_hash,
+    return dict(prim_func=prim_func, schedule=schedule, schedule_hash=schedule_hash,
                 gemm_supported=gemm_supported, rule_for=rule_for, as_target=as_target,
                 tuned_schedule=tuned_schedule, workload_of=workload_of)
 

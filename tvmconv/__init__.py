@@ -19,12 +19,12 @@ __all__ = ["ConvTranspose2dDesc", "build", "conv2d_transpose_reference", "load"]
 def __getattr__(name):
     # Lazy: `build` pulls in TVM's compiler, the reference only NumPy.
     if name == "build":
-        from .build import build
+        from .compiler.builder import build
         return build
     if name == "load":  # TVM's runtime only, never its compiler
         from .package import load
         return load
     if name == "conv2d_transpose_reference":
-        from .reference import conv2d_transpose_reference
+        from .testing.reference import conv2d_transpose_reference
         return conv2d_transpose_reference
     raise AttributeError(f"module 'tvmconv' has no attribute {name!r}")

@@ -9,7 +9,8 @@ Semantics (PyTorch's ``conv_transpose2d`` generalised to four pads)::
         over ci in co's group, and (ih, kh), (iw, kw) with
         oh = ih*stride_h - pad_top + kh*dilation_h,   ow likewise with pad_left
 
-    H_out = (H - 1)*stride_h - pad_top - pad_bottom + dilation_h*(kernel_h - 1) + output_padding_h + 1
+    H_out = (H - 1)*stride_h - pad_top - pad_bottom + dilation_h*(kernel_h - 1)
+            + output_padding_h + 1
 
 Tensor layouts:
 
@@ -188,7 +189,8 @@ class ConvTranspose2dDesc:
 
     @property
     def key(self) -> str:
-        """A stable, human-readable text key: equal descriptions, equal keys; any change, new key."""
+        """A stable, human-readable text key: equal descriptions, equal keys; any change, a new
+        key."""
         return (
             f"ct2d_n{self.batch}_ci{self.in_channels}_co{self.out_channels}_g{self.groups}"
             f"_h{self.height}w{self.width}_k{self.kernel_h}x{self.kernel_w}"
@@ -198,12 +200,12 @@ class ConvTranspose2dDesc:
             f"_acc{self.accum_dtype}_{'bias' if self.has_bias else 'nobias'}"
         )
 
-    def replace(self, **changes) -> "ConvTranspose2dDesc":
+    def replace(self, **changes) -> ConvTranspose2dDesc:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, fields: dict) -> "ConvTranspose2dDesc":
+    def from_dict(cls, fields: dict) -> ConvTranspose2dDesc:
         return cls(**fields)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On the device. `install.sh stash`: keep .dev1 (the compiler library) outside the tree.
 # `install.sh unpack`: unpack .dev2 next to it into $HOME/tvmenv, check the GPU, and print
-# the PYTHONPATH to use: PYTHONPATH=$HOME/tvmenv/site:$PWD python3 -m tvmconv.gpu_job ...
+# the PYTHONPATH to use: PYTHONPATH=$HOME/tvmenv/site:$PWD python3 -m tvmconv.tools.gpu_check ...
 set -euo pipefail
 ENV="$HOME/tvmenv"
 mkdir -p "$ENV/site"

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import tensors
-from ..owned import OwnedWeight
-from ..args import is_int, positive_int
-from ..launch import check_layer_call, conv_transpose, input_dtype
-from ..ops import Conv2DTranspose
-from ..ops import checks
+from ..frontend import check_layer_call, conv_transpose, input_dtype, is_int, positive_int
+from ..ops import Conv2DTranspose, checks
+from ..runtime import tensors
+from ..runtime.owned import OwnedWeight
 from . import init as initializers
 
 _NAME = "Conv2dTranspose"

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from ..tensors import aligned
+from ..runtime.tensors import aligned
 
 _rng = np.random.default_rng()
 

@@ -6,7 +6,7 @@ they are its contract: ints and tuples (not lists) for sizes, bool rejected wher
 
 from __future__ import annotations
 
-from ..args import is_int
+from ..frontend import is_int
 
 
 def hw_pair(value, name: str, op: str, allow_four: bool = False,

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import tensors
-from ..args import is_int, positive_int
 from ..description import ConvTranspose2dDesc
-from ..launch import conv_transpose, input_dtype
+from ..frontend import conv_transpose, input_dtype, is_int, positive_int
+from ..runtime import tensors
 from . import checks
 
 
 class Conv2DBackpropInput:
-    """``op = Conv2DBackpropInput(out_channel, kernel_size, ...)``; ``op(dout, weight, input_size)``.
+    """``op = Conv2DBackpropInput(out_channel, kernel_size, ...)``;
+    ``op(dout, weight, input_size)``.
 
     Differences from MindSpore 2.10 (see the README): NHWC runs on the CPU; 'PAD' in any case
     accepts a nonzero ``pad``; a ``pad_list`` with some but not all entries -1, or not of length

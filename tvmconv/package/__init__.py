@@ -64,7 +64,7 @@ def load(path, device_id: int = 0) -> Package:
     library = path / manifest["library"]
     if not library.exists():
         raise PackageError(f"{path}: the library {manifest['library']} is missing")
-    from ..cache import sha256_file
+    from ..compiler.cache import sha256_file
 
     if sha256_file(library) != manifest["library_sha256"]:
         raise PackageError(f"{library}: checksum does not match the manifest (damaged or "
@@ -74,7 +74,7 @@ def load(path, device_id: int = 0) -> Package:
     import tvm_ffi
 
     from ..description import ConvTranspose2dDesc
-    from ..kernel import Kernel
+    from ..runtime.kernel import Kernel
 
     device = tvm_ffi.device("cpu" if manifest["kind"] == "llvm" else manifest["kind"], device_id)
     kernels = {}

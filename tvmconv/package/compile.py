@@ -19,9 +19,10 @@ import re
 import time
 from pathlib import Path
 
-from ..cache import sha256_file
+from ..compiler.cache import sha256_file
+from ..compiler.cuda_binary import cuda_arch, export_library
 from . import FORMAT
-from .cuda_binary import cuda_arch, export_library
+
 
 def entry_name(index: int, layer_name: str) -> str:
     """A C symbol for a layer's kernel: k<index>_<name, sanitised>."""
@@ -36,9 +37,9 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
     """Build `layers` (tvmconv.layers.Layer list) for `target` into `out_dir`; the manifest."""
     import tvm
 
-    from ..build import kernel_module, main_schedule, schedule_hash
+    from ..compiler.builder import kernel_module, main_schedule, schedule_hash
+    from ..compiler.targets import as_target, target_name
     from ..compute import algorithm_of
-    from ..target import as_target, target_name
 
     target = as_target(target)
     out = Path(out_dir)

@@ -39,7 +39,7 @@ def main(args) -> int:
     # Before TVM starts its thread pool: kernels measured with the threads they will run with.
     os.environ.setdefault("TVM_NUM_THREADS", str(args.threads))
     os.environ.setdefault("TVM_THREAD_POOL_SPIN_COUNT", "0")
-    from ..target import as_target
+    from ..compiler.targets import as_target
     from .job import default_log_dir, format_reports, run_job
     from .report import plot_job
 

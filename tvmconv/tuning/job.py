@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..compiler.targets import as_target, target_name
 from ..description import ConvTranspose2dDesc
-from ..target import as_target, target_name
 from .records import PROJECT_LOGS, RECORD_FILE, WORKLOAD_FILE, mean_run_secs
 
 LAYERS_FILE = "layers.json"  # name -> description of every layer a job in this directory tuned
@@ -54,24 +54,15 @@ def open_job_database(log_dir: Path):
                                     path_tuning_record=str(log_dir / RECORD_FILE))
 
 
-def workload_of(desc: ConvTranspose2dDesc, algorithm: str = "polyphase"):
-    import tvm
-
-    from ..compute import prim_func
-
-    return tvm.IRModule({"main": prim_func(desc, algorithm)})
-
-
 def trials_in(log_dir: Path, desc: ConvTranspose2dDesc, algorithms=None) -> list[float]:
     """Mean run seconds of every trial of desc in the database files, in the order they were
     measured (failed trials: inf), of the kernels of `algorithms` (default: all). Read from
     the files: the database API sorts by speed."""
     import tvm_ffi
 
-    from ..compute import ALGORITHMS
-    from ..compute_gemm import gemm_supported
+    from ..compute import algorithms_for, workload_of
 
-    algorithms = [a for a in (algorithms or ALGORITHMS) if a != "gemm" or gemm_supported(desc)]
+    algorithms = [a for a in (algorithms or algorithms_for(desc)) if a in algorithms_for(desc)]
     hashes = {str(tvm_ffi.structural_hash(workload_of(desc, a))) for a in algorithms}
     workloads = _lines(log_dir / WORKLOAD_FILE)
     indices = {i for i, line in enumerate(workloads) if line[0] in hashes}
@@ -99,8 +90,8 @@ def _lines(path: Path) -> list:
 
 def _progress_callback(report: LayerReport, total: int, start: float, emit, best_s: float):
     """A meta-schedule measure callback that prints trials done, best GFLOP/s, time left."""
-    from tvm.s_tir.meta_schedule.measure_callback import PyMeasureCallback
     from tvm.ir.utils import derived_object
+    from tvm.s_tir.meta_schedule.measure_callback import PyMeasureCallback
 
     best = [best_s]
 
@@ -154,7 +145,7 @@ def export_cuda_candidate(mod) -> str:
     process pool (see package.cuda_binary), not one at a time when the runner loads them."""
     import tempfile
 
-    from ..package.cuda_binary import export_library
+    from ..compiler.cuda_binary import export_library
 
     path = os.path.join(tempfile.mkdtemp(prefix="tvmconv-cand-"), "tvm_tmp_mod.so")
     export_library(mod, path, os.environ.get(CUDA_ARCH_ENV, "sm_80"))
@@ -167,7 +158,7 @@ def builder(cores, target=None):
     workers = None if cores == "physical" else int(cores)
     kwargs = {}
     if target is not None and target.kind.name == "cuda":
-        from ..package.cuda_binary import cuda_arch
+        from ..compiler.cuda_binary import cuda_arch
 
         os.environ[CUDA_ARCH_ENV] = cuda_arch(target)  # before the pool starts
         kwargs["f_export"] = export_cuda_candidate
@@ -198,8 +189,8 @@ def commit_default_record(desc: ConvTranspose2dDesc, target, db, cores="physical
     Returns its mean seconds (inf if it failed)."""
     from tvm.s_tir import meta_schedule as ms
 
-    from ..build import schedule
-    from ..compute import prim_func
+    from ..compiler.builder import schedule
+    from ..compute import prim_func, workload_of
 
     sch = schedule(desc, target, algorithm=algorithm)
     args_info = ms.arg_info.ArgInfo.from_prim_func(prim_func(desc, algorithm))
@@ -224,7 +215,8 @@ def _has_default_record(db, desc, target, algorithm: str) -> bool:
     import tvm_ffi
     from tvm import s_tir
 
-    from ..build import schedule
+    from ..compiler.builder import schedule
+    from ..compute import workload_of
 
     mod = workload_of(desc, algorithm)
     if not db.has_workload(mod):
@@ -244,11 +236,12 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
                runner=None, algorithm: str | None = None) -> LayerReport:
     """Tune desc until the database holds `trials` trials of it; returns its report.
     runner: where candidates are measured (default: this machine; see rpc.rpc_runner).
-    algorithm: the compute to tune (default: the one desc gets untuned, compute.algorithm_for);
+    algorithm: the compute to tune (default: the one desc gets untuned, compiler.algorithm_for);
     records of both compete when both are tuned: the faster is used."""
     from tvm.s_tir import meta_schedule as ms
 
-    from ..compute import algorithm_for
+    from ..compiler import algorithm_for
+    from ..compute import workload_of
     from .space import design_space
 
     algorithm = algorithm or algorithm_for(desc, target)
@@ -280,16 +273,17 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
                 builder=builder(cores, target), runner=runner or local_runner(), cost_model="xgb",
                 strategy=search_strategy(),
                 num_tuning_cores=cores, seed=seed,
-                measure_callbacks=ms.measure_callback.MeasureCallback.create("default") + [progress])
+                measure_callbacks=[*ms.measure_callback.MeasureCallback.create("default"),
+                                   progress])
     report.wall_s = time.time() - start
     return report
 
 
 def time_schedules(report: LayerReport, target, log_dir: Path, number_ms: float = 200.0):
     """Fill best_ms and default_ms: the tuned and the default kernel, timed alone, alike."""
-    from ..baselines import random_inputs
-    from ..build import build
-    from ..cache import ModuleCache
+    from ..compiler.builder import build
+    from ..compiler.cache import ModuleCache
+    from ..testing.inputs import random_inputs
 
     cache = ModuleCache(root=None)
     x, w, b = random_inputs(report.desc)
@@ -330,7 +324,7 @@ def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter
 
 def _algorithm(desc, algorithm: str | None):
     """The algorithm to tune desc with: None (the default's) unless `algorithm` applies to it."""
-    from ..compute_gemm import gemm_supported
+    from ..compute.gemm import gemm_supported
 
     return None if algorithm == "gemm" and not gemm_supported(desc) else algorithm
 

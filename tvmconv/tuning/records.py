@@ -20,8 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..compiler.targets import target_name
 from ..description import ConvTranspose2dDesc
-from ..target import target_name
 
 ENV_VAR = "TVMCONV_TUNING_LOGS"
 PROJECT_LOGS = Path(__file__).resolve().parents[2] / "tuning_logs"
@@ -102,8 +102,7 @@ def is_current(desc: ConvTranspose2dDesc, record) -> bool:
     timings and structures chosen for code that no longer exists."""
     import tvm_ffi
 
-    from ..compute import algorithm_of
-    from .job import workload_of
+    from ..compute import algorithm_of, workload_of
 
     mod = record.workload.mod
     key = tvm_ffi.structural_hash(mod)

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import tensors
-from ...owned import OwnedWeight
-from ...args import pair, positive_int
 from ...description import ConvTranspose2dDesc
-from ...launch import check_layer_call, conv_transpose, input_dtype
+from ...frontend import check_layer_call, conv_transpose, input_dtype, pair, positive_int
+from ...runtime import tensors
+from ...runtime.owned import OwnedWeight
 
 _COMPUTE_MODES = {"default": "float16", "float32": "float32"}  # fp16 input -> accumulator
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ... import tensors
-from ...args import pair, positive_int
 from ...description import ConvTranspose2dDesc
-from ...launch import conv_transpose, input_dtype
+from ...frontend import conv_transpose, input_dtype, pair, positive_int
+from ...runtime import tensors
 
 __all__ = ["conv_transpose2d"]
 

@@ -18,9 +18,10 @@ import numpy as np
 def _contenders(rng):
     import tvm_ffi
 
-    from . import megengine, nn, ops, tensors
-    from .build import kernel_for
-    from .mint.nn.functional import conv_transpose2d
+    from .. import megengine, nn, ops
+    from ..compiler.builder import kernel_for
+    from ..mint.nn.functional import conv_transpose2d
+    from ..runtime import tensors
 
     x = tensors.aligned(rng.standard_normal((1, 4, 4, 4)).astype(np.float32))
     w = tensors.aligned(rng.standard_normal((4, 4, 3, 3)).astype(np.float32))

@@ -6,28 +6,44 @@ import hashlib
 import json
 import warnings
 
+from ..description import ConvTranspose2dDesc
+from ..runtime.kernel import Kernel
 from .cache import ModuleCache, cache_key, default_cache
-from .description import ConvTranspose2dDesc
-from .kernel import Kernel
-from .target import as_target, target_name
+from .targets import as_target, device_for, exporter, target_name
 
 # How many kernels this process compiled (tests use it to prove a cache hit compiled nothing).
 COMPILE_COUNT = 0
 
 
-def schedule(desc: ConvTranspose2dDesc, target=None, tunable: bool = False,
-             algorithm: str | None = None):
-    """A tvm.s_tir.Schedule of desc's kernel for target, from the target's schedule rule.
-    algorithm: the compute's ('polyphase', 'gemm'); default: compute.algorithm_for(target)."""
-    from . import compute
-    from .schedules import rule_for
+def rule_for_target(target):
+    """The schedule rule of target; ValueError when tvmconv has none for it."""
+    from ..schedules import rule_for
 
-    target = as_target(target)
     rule = rule_for(target)
     if rule is None:
         raise ValueError(f"tvmconv has no schedule for target kind {target.kind.name!r}")
-    algorithm = algorithm or compute.algorithm_for(desc, target)
-    sch = rule.apply(compute.prim_func(desc, algorithm), target, tunable)
+    return rule
+
+
+def algorithm_for(desc: ConvTranspose2dDesc, target) -> str:
+    """The compute of desc's kernel for target when no tuned record says otherwise: the
+    target's rule decides ('gemm' or 'polyphase'; polyphase where it has no rule)."""
+    from ..schedules import rule_for
+
+    rule = rule_for(target)
+    return rule.default_algorithm(desc, target) if rule is not None else "polyphase"
+
+
+def schedule(desc: ConvTranspose2dDesc, target=None, tunable: bool = False,
+             algorithm: str | None = None):
+    """A tvm.s_tir.Schedule of desc's kernel for target, from the target's schedule rule.
+    algorithm: the compute's ('polyphase', 'gemm'); default: algorithm_for(desc, target)."""
+    from ..compute import prim_func
+
+    target = as_target(target)
+    rule = rule_for_target(target)
+    algorithm = algorithm or rule.default_algorithm(desc, target)
+    sch = rule.apply(prim_func(desc, algorithm), target, tunable)
     if sch is None:
         raise ValueError(f"the {target.kind.name} schedule rule does not apply to {desc.key} "
                          f"(computed by {algorithm}; it schedules {', '.join(rule.algorithms)})")
@@ -69,14 +85,14 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
             raise
         # TVM's LLVM code generator emits invalid IR ("Instruction does not dominate all uses")
         # for a few tiny shapes under the default schedule (seen: outputs 2-3 wide, several
-        # phase stages). Root cause not found yet; the unscheduled compute always builds.
+        # phase stages); the unscheduled compute always builds.
         warnings.warn(f"tvmconv: the scheduled kernel for {desc.key} failed LLVM verification; "
                       "using the unscheduled compute", RuntimeWarning, stacklevel=2)
         module = _cached_module(desc, target, cache, None)
         source, main = "unscheduled", None
-    from .compute import algorithm_of
+    from ..compute import algorithm_of
 
-    return Kernel(desc, module, device=_device_for(target), schedule_source=source,
+    return Kernel(desc, module, device=device_for(target), schedule_source=source,
                   algorithm=algorithm_of(main["main"]) if main is not None else "polyphase")
 
 
@@ -84,8 +100,8 @@ def main_schedule(desc: ConvTranspose2dDesc, target, use_tuned: bool = True, log
                   algorithm: str | None = None):
     """(scheduled IRModule of desc's main function, its source: tuned/transferred/default)."""
     if use_tuned:
-        from .compute import algorithm_of
-        from .tuning.records import tuned_schedule
+        from ..compute import algorithm_of
+        from ..tuning.records import tuned_schedule
 
         tuned = tuned_schedule(desc, target, dirs=log_dirs)
         if tuned is not None and algorithm in (None, algorithm_of(tuned.schedule.mod["main"])):
@@ -113,15 +129,12 @@ def kernel_module(desc: ConvTranspose2dDesc, target, main_mod=None):
     import tvm
     from tvm import s_tir
 
-    from .compute import algorithm_of, pack_weight_func, prim_func
-    from .schedules.cpu import schedule_pack_weight
+    from ..compute import algorithm_of, pack_weight_func, prim_func
 
     funcs = {"main": main_mod["main"] if main_mod is not None else prim_func(desc)}
     pack = pack_weight_func(desc, algorithm_of(funcs["main"]))
     if pack is not None:
-        sch = s_tir.Schedule(pack)
-        if target.kind.name == "llvm":
-            sch = schedule_pack_weight(sch, target)
+        sch = rule_for_target(target).schedule_pack_weight(s_tir.Schedule(pack), target)
         funcs["pack_weight"] = sch.mod["main"]
     return tvm.IRModule(funcs)
 
@@ -134,20 +147,3 @@ def _cached_module(desc, target, cache: ModuleCache, main_mod):
                        tvm.__version__, schedule_hash(mod))
     return cache.get_or_build(target_name(target), desc.key, digest,
                               lambda: compile_module(mod, target), export=exporter(target))
-
-
-def exporter(target):
-    """How a compiled executable is written to disk: CUDA libraries carry nvcc fatbins (see
-    package.cuda_binary), so loading them compiles nothing; other targets the TVM default."""
-    if target.kind.name != "cuda":
-        return None
-    from .package.cuda_binary import cuda_arch, export_library
-
-    arch = cuda_arch(target)
-    return lambda executable, path: export_library(executable, path, arch)
-
-
-def _device_for(target):
-    import tvm
-
-    return tvm.cpu(0) if target.kind.name == "llvm" else tvm.device(target.kind.name, 0)

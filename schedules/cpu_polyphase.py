@@ -1,5 +1,6 @@
-"""CPU (llvm) schedules of tvmconv's kernels: the polyphase compute here, the GEMM compute's
-``cols`` stage in cpu_gemm.py (one rule serves both: it schedules the blocks it finds).
+"""CPU (llvm) schedule rule of tvmconv's kernels: the polyphase compute here, the GEMM compute's
+``cols`` stage in cpu_gemm.py (one rule serves both: it schedules the blocks it finds, and picks
+the algorithm a layer gets untuned: ``default_algorithm``).
 
 The heavy stages are the ``phase_*`` blocks: stride-1 correlations, i.e. direct convolutions.
 Each gets the classic direct-convolution micro-kernel: a register tile of accumulators
@@ -27,16 +28,17 @@ from tvm.target import Target
 
 from .base import ConvTranspose2dRule
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
-from .cpu_gemm import schedule_cols
-from .cpu_util import (PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_MACS, iter_extents, largest_divisor,
-                       register_tile, schedule_elementwise, schedule_interleave, vector_lanes,
-                       vector_widths)
-
-# Accumulator registers one micro-kernel may use (AVX-512 has 32 vector registers; leave room
-# for the broadcast operands and the loaded vectors). Measured on Zen 4: the GEMM-like channel
-# micro-kernel gains from 24 (U-Net up-convolution 42 -> 23 ms); the spatial one, which also
-# streams input rows, loses (FCN-32s 55 -> 165 ms), so it keeps 12.
-MAX_ACCUMULATORS = {"channel": 24, "spatial": 12}
+from .config import CPUConfig
+from .cpu_gemm import gemm_preferred, schedule_cols
+from .cpu_util import (
+    iter_extents,
+    largest_divisor,
+    register_tile,
+    schedule_elementwise,
+    schedule_interleave,
+    vector_widths,
+    vectorize_or_unroll,
+)
 
 
 def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool,
@@ -62,6 +64,14 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
 
     target_kind = "llvm"
 
+    def default_algorithm(self, desc, target: Target) -> str:
+        """'gemm' where it wastes less than polyphase (cpu_gemm.gemm_preferred)."""
+        lanes = CPUConfig.from_target(target).lanes(DataType(desc.accum_dtype).bits)
+        return "gemm" if gemm_preferred(desc, lanes) else "polyphase"
+
+    def schedule_pack_weight(self, sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
+        return schedule_pack_weight(sch, CPUConfig.from_target(target))
+
     def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, structure=None,
                  tiles=None):
         """Schedule `sch` in place and return it (None if it is not a tvmconv kernel).
@@ -73,21 +83,23 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
             return None
         layout, names, blocks = kernel
         choices, func = self.last_choices, sch.mod["main"]
+        config = CPUConfig.from_target(target)
         # The heavy stages: polyphase correlations, or the GEMM of the gemm compute.
         heavy = [n for n in names if n.startswith("phase_") or n == "cols"]
         acc_block = blocks[heavy[0] if heavy else "conv2d_transpose"]
-        lanes = vector_lanes(target, DataType(str(sch.get(acc_block).writes[0].source.dtype)).bits)
+        lanes = config.lanes(DataType(str(sch.get(acc_block).writes[0].source.dtype)).bits)
         output_scheduled = False
         for name in heavy:
             if name == "cols":
-                output_scheduled = schedule_cols(sch, blocks[name], layout, lanes, choices)
+                output_scheduled = schedule_cols(sch, blocks[name], layout, lanes, choices,
+                                                 config)
             else:
-                _schedule_phase(sch, blocks[name], layout, lanes, choices, _cores(target))
+                _schedule_phase(sch, blocks[name], layout, lanes, choices, config)
         if "pad" in blocks:
-            schedule_elementwise(sch, blocks["pad"], lanes)
+            schedule_elementwise(sch, blocks["pad"], lanes, config)
         strides = [int(v) for v in func.attrs["tvmconv.strides"]]
         if not output_scheduled:
-            schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes)
+            schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes, config)
         if structure is not None:  # the record of a design space says which one it was
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         return sch
@@ -107,14 +119,7 @@ def strategy_options(layout: str, depthwise: bool) -> list[str]:
     return ["channel", "spatial"]
 
 
-def _cores(target: Target) -> int:
-    try:
-        return max(1, int(target.attrs["num-cores"]))
-    except (KeyError, TypeError, ValueError):
-        return 1
-
-
-def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, cores: int = 1):
+def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, config: CPUConfig):
     ext = iter_extents(sch, block)
     if layout == "NCHW":
         names = ["n", "co", "rh", "rw", "qh", "qw", "ci", "jh", "jw"]
@@ -145,7 +150,10 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, cores
     widest = largest_divisor(extents[vec_axis], 2 * lanes)
     vec = choices.categorical("vector", vec_options,
                               widest if widest in vec_options else vec_options[-1])
-    max_reg = max(1, MAX_ACCUMULATORS[strategy] // -(-vec // lanes))  # accumulators / vectors
+    # Measured on Zen 4: the GEMM-like channel micro-kernel gains from 24 accumulators (U-Net
+    # up-convolution 2x faster); the spatial one, which also streams input rows, loses (FCN-32s
+    # 3x slower), so it keeps 12 (CPUConfig).
+    max_reg = max(1, config.accumulators(strategy) // -(-vec // lanes))  # accumulators / vectors
     vec_o, vec_i = sch.split(loops[vec_axis], [None, vec])
     # Long reductions over input channels stream the whole weight slab of a tile from L2; a
     # K block (ci split, its outer loop outside the spatial tiles) keeps a slice in L1. The
@@ -183,7 +191,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, cores
     # design_spaces sees it; it applies to channel tiles of an even count.)
     parallel_axes = 4
     rows = extents["n"] * extents["rh"] * extents["rw"] * extents["qh"]
-    halves = (choices.categorical("co_halves", [False, True], rows % cores != 0)
+    halves = (choices.categorical("co_halves", [False, True], rows % config.cores != 0)
               if extents["ci"] > 32 and not depthwise else False)
     co_tiles = extents["co"] // vec
     if halves and ci_o is not None and strategy == "channel" and co_tiles % 2 == 0:
@@ -206,20 +214,15 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, cores
         sch.reverse_compute_at(cache, outer[-2] if spread else outer[-1],
                                preserve_unit_loops=True)
     sch.unroll(reg_i)
-    if lanes > 1 and vec >= 4:
-        sch.vectorize(vec_i)
-        # The write-back's innermost loop is the vector axis, except for NHWC with vectors
-        # over width (channels innermost, a sampled register tile): leave that one scalar.
-        if cache is not None and not (layout == "NHWC" and vec_axis == "qw"):
-            sch.vectorize(sch.get_loops(cache)[-1])
-    else:
-        # Sub-128-bit vectors (e.g. 2 x float32 when the output is 2 wide) made TVM emit LLVM IR
-        # that fails verification ("Instruction does not dominate all uses"); unroll them.
-        sch.unroll(vec_i)
+    vectorize_or_unroll(sch, vec_i, vec)  # (vec >= 4 needs lanes > 1: vec <= 2 * lanes)
+    # The write-back's innermost loop is the vector axis, except for NHWC with vectors over
+    # width (channels innermost, a sampled register tile): leave that one scalar.
+    if vec >= 4 and cache is not None and not (layout == "NHWC" and vec_axis == "qw"):
+        sch.vectorize(sch.get_loops(cache)[-1])
     # Parallel over all outer tiles except the innermost one (it owns the write cache); tiny
     # stages stay serial: waking the thread pool costs more than they do.
     fused = sch.fuse(*outer[:parallel_axes]) if ci_o is not None else sch.fuse(*outer[:-1])
-    if math.prod(ext) >= PARALLEL_MIN_MACS:
+    if math.prod(ext) >= config.parallel_min_macs:
         sch.parallel(fused)
     # Last: loop annotations need the reduction block whole (init included).
     sch.decompose_reduction(block, ci_o if ci_o is not None else reduction[0])
@@ -244,15 +247,15 @@ def _relayout_for_channel_vectors(sch, block):
                          lambda n, co, rh, rw, qh, qw: (n, rh, rw, qh, qw, co))
 
 
-def schedule_pack_weight(sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
+def schedule_pack_weight(sch: s_tir.Schedule, config: CPUConfig) -> s_tir.Schedule:
     """(Cin, Cout/G, kh, kw) -> (Cin, kh, kw, Cout/G): per input channel its slab stays in L1
     while the taps are written out as contiguous vectors of output channels."""
     block = sch.get_sblock("pack_weight")
     ci, kh, kw, co = sch.get_loops(block)
     extents = iter_extents(sch, block)
-    if math.prod(extents) >= PARALLEL_MIN_ELEMENTS:
+    if math.prod(extents) >= config.parallel_min_elements:
         sch.parallel(ci)
-    lanes = vector_lanes(target, DataType(str(sch.get(block).writes[0].source.dtype)).bits)
+    lanes = config.lanes(DataType(str(sch.get(block).writes[0].source.dtype)).bits)
     if lanes > 1 and extents[3] >= 4:
         # One vector register at a time: vectorising all of a 512-wide co loop made LLVM
         # build a 512-lane gather and spend minutes compiling it.

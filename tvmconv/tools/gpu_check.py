@@ -1,9 +1,9 @@
 """The GPU job: check, tune and benchmark the suite on a CUDA device, writing under --out.
 
-    python -m tvmconv.gpu_job check  --out $OUT            # every layer vs float64, fp32 + fp16
-    python -m tvmconv.gpu_job tune   --out $OUT --trials 64 --budget-min 8   # resumable
-    python -m tvmconv.gpu_job bench  --out $OUT            # tuned vs torch (cuDNN), side by side
-    python -m tvmconv.gpu_job all    --out $OUT --dry-run  # the same plumbing on this CPU
+    python -m tvmconv.tools.gpu_check check --out $OUT     # every layer vs float64, fp32 + fp16
+    python -m tvmconv.tools.gpu_check tune --out $OUT --trials 64 --budget-min 8  # resumable
+    python -m tvmconv.tools.gpu_check bench --out $OUT     # tuned vs torch (cuDNN), side by side
+    python -m tvmconv.tools.gpu_check all --out $OUT --dry-run  # the same plumbing on this CPU
 
 Each phase writes its results to --out (check.json, bench.json, bench.md, the tuning database
 in tuning_logs/<target>/), so a device session of several short calls can run them one at a
@@ -29,7 +29,7 @@ ROTATE = 4  # input buffers used in rotation when timing
 
 
 def _target(args):
-    from .target import as_target
+    from ..compiler.targets import as_target
 
     return as_target("llvm" if args.dry_run else args.target)
 
@@ -37,7 +37,7 @@ def _target(args):
 def _layers(args, dtype="float32"):
     import dataclasses
 
-    from .layers import load_layers, select_layers
+    from ..layers import load_layers, select_layers
 
     layers = select_layers(load_layers("tiny" if args.dry_run else args.layers), args.only,
                            "gpu_job")
@@ -46,7 +46,7 @@ def _layers(args, dtype="float32"):
 
 def _device_inputs(desc, seed, dry_run):
     """(x, w, b) as torch tensors on the GPU (NumPy arrays in a dry run) and as NumPy."""
-    from .baselines import random_inputs
+    from ..testing.inputs import random_inputs
 
     host = random_inputs(desc, seed)
     if dry_run:
@@ -59,8 +59,8 @@ def _device_inputs(desc, seed, dry_run):
 def check(args) -> dict:
     """Every layer, fp32 and fp16 (fp32 accumulation), against the float64 reference on fresh
     random data; the output buffer poisoned with NaN first, so an unwritten element fails."""
-    from .build import build
-    from .reference import max_scaled_error
+    from ..compiler.builder import build
+    from ..testing.reference import max_scaled_error
 
     target, results = _target(args), []
     for dtype, tol in (("float32", 1e-4), ("float16", 5e-3)):
@@ -93,14 +93,14 @@ def _poisoned_output(desc, kernel):
 
 
 def _log_dir(args, target) -> Path:
-    from .target import target_name
+    from ..compiler.targets import target_name
 
     return Path(args.out) / "tuning_logs" / target_name(target)
 
 
 def tune(args) -> None:
     """meta-schedule + XGBoost over our design space, resumable, within --budget-min."""
-    from .tuning.job import format_reports, run_job
+    from ..tuning.job import format_reports, run_job
 
     target = _target(args)
     deadline = time.time() + args.budget_min * 60 if args.budget_min else None
@@ -112,7 +112,7 @@ def tune(args) -> None:
 
 def bench(args) -> list:
     """Tuned (or default) tvmconv kernels vs torch.nn.functional.conv_transpose2d."""
-    from .build import build
+    from ..compiler.builder import build
 
     target, rows = _target(args), []
     for dtype in args.dtypes.split(","):
@@ -147,7 +147,7 @@ def bench(args) -> list:
 def _ours(kernel, sets, packed):
     d = kernel.desc
     outs = [kernel._empty(d.output_shape) for _ in sets]  # pylint: disable=protected-access
-    from . import tensors
+    from ..runtime import tensors
 
     args = [[tensors.as_kernel_tensor(x, "input"), p] +
             ([tensors.as_kernel_tensor(b, "bias")] if b is not None else [])
@@ -239,7 +239,7 @@ def _write_markdown(args, rows):
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tvmconv.gpu_job", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m tvmconv.tools.gpu_check", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("phase", choices=["check", "tune", "bench", "all"])
     p.add_argument("--out", default=os.environ.get("OUT", "gpu-job-out"))

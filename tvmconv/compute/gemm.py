@@ -16,16 +16,16 @@ Stages (block names matter: the schedules look them up):
 Every multiply-add of ``cols`` is useful: no stride-inserted zeros (as in the polyphase compute)
 and no border zeros either (which the polyphase compute multiplies wherever the input is small
 next to the kernel: a 1x1 input under a 4x4 kernel is 15/16 border). The price is the cols
-buffer, (KH*KW)/(sh*sw) times the output, written once and gathered once; ``algorithm_for``
-weighs it.
+buffer, (KH*KW)/(sh*sw) times the output, written once and gathered once; the CPU rule
+weighs it (``schedules/cpu_gemm.py``, ``gemm_preferred``).
 """
 
 from __future__ import annotations
 
 from tvm import te, tirx
 
-from .description import ConvTranspose2dDesc
-from .polyphase import AxisPlan, axis_plans
+from ..description import ConvTranspose2dDesc
+from .phases import AxisPlan, axis_phase, axis_plans, spatial_index
 
 # An NCHW image whose pixel count is not a multiple of this (a 512-bit vector of float32) is
 # copied into rows padded to one (the ``pad`` stage), so that vectors over pixels stay whole:
@@ -49,34 +49,6 @@ def gemm_supported(desc: ConvTranspose2dDesc) -> bool:
     return max_taps(plan_h) * max_taps(plan_w) <= MAX_TAPS_PER_PIXEL
 
 
-def gemm_preferred(desc: ConvTranspose2dDesc, lanes: int) -> bool:
-    """Whether the gemm compute should serve desc on a CPU with `lanes`-wide vectors.
-
-    Measured on the suite (Zen 4, 2 threads, both untuned, against ONNX Runtime in one run):
-    gemm wins where the polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4
-    inputs), where taps overlap little, so cols is hardly bigger than the output (k = s
-    U-Nets; k3 s2: ResNet 0.72x -> 1.17x, depthwise 1.0x -> 3.9x), where few output channels
-    leave the polyphase vectors empty (RGB outputs: pix2pix 0.26x -> 0.8-1.3x, FSRCNN x3
-    0.60x -> 0.88x), and where many phases each get a small image (DCGAN 8x8, FCN-32s).
-    Polyphase wins on stride 1 (9 taps overlap: ResNet 1.31x vs 0.97x, DeepLab 1.04x vs 0.69x)
-    and on wide layers over larger images with 4 overlapping taps (pix2pix 32x32: 1.06x vs
-    0.87x; FCN-8s: 3.2x vs 1.3x), where the 4x bigger cols costs more than it saves."""
-    from .polyphase import executed_macs
-    from .schedules.cpu_util import largest_divisor
-
-    if not gemm_supported(desc):
-        return False
-    if executed_macs(desc) * 2 >= 1.25 * desc.flops:
-        return True
-    cog = desc.out_channels // desc.groups
-    m = desc.kernel_h * desc.kernel_w * cog
-    vectorizable = (largest_divisor(m, lanes) >= 4
-                    or (desc.layout == "NCHW" and gemm_pixels(desc) % lanes == 0))
-    overlap = desc.kernel_h * desc.kernel_w / (desc.stride_h * desc.stride_w)
-    _, plan_w = axis_plans(desc)
-    return vectorizable and (overlap <= 2.25 or cog < 8 or plan_w.q_count < 24)
-
-
 def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
                           bias: te.Tensor | None = None) -> te.Tensor:
     """The output tensor of `desc` applied to placeholders x, w (and bias)."""
@@ -96,8 +68,6 @@ def gemm_pixels(desc: ConvTranspose2dDesc) -> int:
 
 def _input_rows(desc, x):
     """(n, c, p) -> the input pixel the GEMM reads: x itself, or its rows padded (``pad``)."""
-    from .compute import spatial_index
-
     width, pixels, padded = desc.width, desc.height * desc.width, gemm_pixels(desc)
 
     def pixel(n, c, p):
@@ -156,8 +126,6 @@ def _taps(plan: AxisPlan, o, j: int):
     """(input index, kernel tap, valid?) of tap j of output position o along one axis: output
     t = o + pad receives input i at tap k when i*s + k*d = t, i.e. k = r + s'*j and
     i = q - floor(r*d'/s') - j*d' for t's phase r (polyphase.py)."""
-    from .compute import axis_phase
-
     q, r, on_grid = axis_phase(plan, o)
     offset = tirx.floordiv(r * plan.d1, plan.s1) if plan.s1 > 1 else 0
     i = q - offset - j * plan.d1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .description import ConvTranspose2dDesc
+from ..description import ConvTranspose2dDesc
 
 
 def topi_supports(desc: ConvTranspose2dDesc) -> bool:
@@ -60,7 +60,7 @@ def torch_conv_transpose2d(desc: ConvTranspose2dDesc):
                   groups=desc.groups, dilation=(desc.dilation_h, desc.dilation_w))
     nhwc = desc.layout == "NHWC"
 
-    def run(x: "torch.Tensor", w: "torch.Tensor", bias=None):
+    def run(x: torch.Tensor, w: torch.Tensor, bias=None):
         if nhwc:
             x = x.permute(0, 3, 1, 2)
             w = w.permute(0, 3, 1, 2)
@@ -68,16 +68,6 @@ def torch_conv_transpose2d(desc: ConvTranspose2dDesc):
         return y.permute(0, 2, 3, 1) if nhwc else y
 
     return run
-
-
-def random_inputs(desc: ConvTranspose2dDesc, seed: int = 0):
-    """Fresh random (x, w, bias-or-None) NumPy arrays for desc."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(desc.input_shape).astype(desc.dtype)
-    w = (rng.standard_normal(desc.weight_shape) / np.sqrt(desc.kernel_h * desc.kernel_w
-                                                         * desc.in_channels)).astype(desc.dtype)
-    b = rng.standard_normal(desc.bias_shape).astype(desc.dtype) if desc.has_bias else None
-    return x, w, b
 
 
 def ort_available() -> bool:

@@ -10,13 +10,13 @@ import time
 
 def main(args) -> int:
     os.environ.setdefault("TVM_NUM_THREADS", str(args.threads))
-    from .baselines import random_inputs
-    from .build import build
-    from .layers import load_layers
-    from .reference import max_relative_error
-    from .target import host_target
+    from ..compiler.builder import build
+    from ..compiler.targets import host_target
+    from ..layers import load_layers
+    from ..testing.inputs import random_inputs
+    from ..testing.reference import max_relative_error
 
-    layer = next((l for l in load_layers(args.layers) if l.name == args.layer), None)
+    layer = next((x for x in load_layers(args.layers) if x.name == args.layer), None)
     if layer is None:
         raise SystemExit(f"no layer named {args.layer!r} in {args.layers}")
     desc = layer.desc
@@ -38,7 +38,8 @@ def main(args) -> int:
           f"({args.threads} threads)")
     torch_ms = _torch_ms(desc, x, w, b, args.threads)
     if torch_ms is not None:
-        print(f"PyTorch conv_transpose2d: {torch_ms:.3f} ms; ours is {torch_ms / ms:.2f}x its speed")
+        print(f"PyTorch conv_transpose2d: {torch_ms:.3f} ms; "
+              f"ours is {torch_ms / ms:.2f}x its speed")
     return 0 if ok else 1
 
 

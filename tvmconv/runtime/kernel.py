@@ -9,8 +9,8 @@ import threading
 import numpy as np
 import tvm_ffi
 
+from ..description import ConvTranspose2dDesc
 from . import tensors
-from .description import ConvTranspose2dDesc
 
 
 class Kernel:

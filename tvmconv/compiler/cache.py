@@ -27,9 +27,9 @@ import fcntl
 import hashlib
 import json
 import os
-import time
 import tempfile
 import threading
+import time
 import warnings
 from pathlib import Path
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .description import ConvTranspose2dDesc
+from ..description import ConvTranspose2dDesc
 
 
 def conv2d_transpose_reference(desc: ConvTranspose2dDesc, x, w, bias=None) -> np.ndarray:

@@ -15,12 +15,17 @@ dilation d' over n_r taps. Phases whose position is not a multiple of g receive 
 (output = bias only). n_r takes at most two values, ceil(k/s') for r < k mod s' and floor(k/s')
 otherwise, so the phases fall into at most two *classes* of contiguous r with equal tap counts;
 the compute makes one stage per (height class, width class) pair: at most four.
+
+The last part of this module writes that arithmetic as TIR index expressions, which both computes
+(polyphase.py and gemm.py) use.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from tvm import tirx
 
 
 @dataclass(frozen=True)
@@ -171,3 +176,50 @@ def executed_macs(desc) -> int:
             per_channel += (ch.count * cw.count * ch.taps * cw.taps
                             * ph.class_q_count(ch) * pw.class_q_count(cw))
     return desc.batch * desc.out_channels * (desc.in_channels // desc.groups) * per_channel
+
+
+# ----- the arithmetic above as TIR index expressions ---------------------------------------
+
+def spatial_index(desc, n, c, h, w):
+    """Index tuple of a data tensor in desc's layout."""
+    return (n, c, h, w) if desc.layout == "NCHW" else (n, h, w, c)
+
+
+def phase_q_start(plan: AxisPlan, cls: PhaseClass, r_local):
+    """The q that row 0 of a class's stage stands for, at phase r_start + r_local: a constant
+    when the class's phases share it (then the compute is the same as with one q range).
+
+    Otherwise q_first(r) = q_min + [position(r) < pad mod s], written with floordiv, not a
+    select, so that TVM bounds the rows a tile reads (one more than a constant start)."""
+    shared = plan.shared_q_start(cls)
+    if shared is not None:
+        return shared
+    s, m = plan.stride, plan.pad_before % plan.stride
+    r = cls.r_start + r_local
+    position = plan.g * (tirx.floormod(r * plan.d1, plan.s1) if plan.d1 > 1 else r)
+    return plan.q_min + 1 - tirx.floordiv(position + (s - m), s)  # [position < m] = 1 - this
+
+
+def phase_row(plan: AxisPlan, cls: PhaseClass, o, q):
+    """Row of a class's stage that output index o (at q = (o + pad) // s) reads: q minus its
+    phase's start. With per-phase starts that is o // s for every phase (t = o + pad,
+    p = t mod s = position(r): q - q_min - [p < pad mod s] = (t - pad mod s) // s - q_min),
+    which TVM bounds exactly; q - start(r) it would bound one row too wide."""
+    shared = plan.shared_q_start(cls)
+    return q - shared if shared is not None else tirx.floordiv(o, plan.stride)
+
+
+def axis_phase(plan: AxisPlan, o):
+    """For output index o along an axis: (q = t // stride, phase r, has taps?), t = o + pad.
+    Its taps read input q - floor(r*d'/s') - j*d' (polyphase.py); both computes use this."""
+    t = o + plan.pad_before
+    q = tirx.floordiv(t, plan.stride)
+    p = tirx.floormod(t, plan.stride)
+    if plan.g == 1:
+        on_grid = tirx.const(True, "bool")
+        p1 = p
+    else:
+        on_grid = tirx.floormod(p, plan.g) == 0
+        p1 = tirx.floordiv(p, plan.g)
+    r = tirx.floormod(p1 * plan.d1_inverse, plan.s1) if plan.s1 > 1 else tirx.const(0, "int32")
+    return q, r, on_grid

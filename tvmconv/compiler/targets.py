@@ -1,4 +1,5 @@
-"""Compilation targets: the host CPU, detected once, and user-given target specs."""
+"""Compilation targets: the host CPU, detected once, user-given target specs, and what each
+target kind needs besides its schedule rule (a device, a way to write libraries to disk)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import functools
 import os
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def host_target():
     """llvm target for this machine's CPU (its -mcpu, so AVX2/AVX-512 get used)."""
     import tvm
@@ -66,3 +67,21 @@ def target_name(target) -> str:
     attrs = target.attrs
     detail = attrs.get("mcpu") or attrs.get("arch") or ""
     return f"{kind}-{detail}" if detail else kind
+
+
+def device_for(target):
+    """The device a target's kernels run on (device 0 of its kind)."""
+    import tvm
+
+    return tvm.cpu(0) if target.kind.name == "llvm" else tvm.device(target.kind.name, 0)
+
+
+def exporter(target):
+    """How a compiled executable is written to disk: CUDA libraries carry nvcc fatbins (see
+    cuda_binary.py), so loading them compiles nothing; other targets the TVM default (None)."""
+    if target.kind.name != "cuda":
+        return None
+    from .cuda_binary import cuda_arch, export_library
+
+    arch = cuda_arch(target)
+    return lambda executable, path: export_library(executable, path, arch)

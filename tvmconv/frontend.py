@@ -1,17 +1,58 @@
-"""The call path every public surface shares: user tensors in, the cached kernel, result out.
+"""What every public surface (ops, nn, mint, megengine) shares: argument normalisation, the
+checks of a call, and the one call path from user tensors to the cached kernel.
 
 A surface checks its own arguments, lowers them to a ConvTranspose2dDesc, and hands the user's
-tensors here with the shapes the kernel wants (a reshape is a free view: unbatched input, a
-MegEngine grouped weight, a (1, C, 1, 1) bias). The second call with the same description costs
-a dict lookup, the tensor wrapping and the kernel: nothing proportional to the data unless an
-input is non-contiguous or misaligned and has to be copied once.
+tensors to ``conv_transpose`` with the shapes the kernel wants (a reshape is a free view:
+unbatched input, a MegEngine grouped weight, a (1, C, 1, 1) bias). The second call with the same
+description costs a dict lookup, the tensor wrapping and the kernel: nothing proportional to the
+data unless an input is non-contiguous or misaligned and has to be copied once.
 """
 
 from __future__ import annotations
 
-from . import owned, tensors
-from .build import kernel_for
+import numbers
+
+from .compiler import kernel_for
 from .description import DTYPES, ConvTranspose2dDesc
+from .runtime import owned, tensors
+
+# ----- arguments ---------------------------------------------------------------------------
+
+def is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def pair(value, name: str, minimum: int) -> tuple[int, int]:
+    """int | tuple/list of 2 ints -> (a, b), each >= minimum; TypeError/ValueError naming `name`."""
+    if is_int(value):
+        items = (int(value), int(value))
+    elif isinstance(value, (tuple, list)):
+        if not all(is_int(v) for v in value):
+            raise TypeError(f"{name} must be an int or a tuple/list of ints, got {value!r}")
+        if len(value) != 2:
+            raise ValueError(f"{name} must have 2 elements (height, width), got {len(value)}: "
+                             f"{value!r}")
+        items = (int(value[0]), int(value[1]))
+    else:
+        raise TypeError(f"{name} must be an int or a tuple/list of 2 ints, "
+                        f"got {type(value).__name__} {value!r}")
+    if min(items) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return items
+
+
+def positive_int(value, name: str, op: str | None = None) -> int:
+    """An int >= 1; TypeError/ValueError naming `name` (and the operator `op`, when given)."""
+    prefix = f"For '{op}', " if op else ""
+    if not is_int(value):
+        raise TypeError(f"{prefix}{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{prefix}{name} must be >= 1, got {value}")
+    return int(value)
+
+
+# ----- a call ------------------------------------------------------------------------------
+
 
 
 def input_dtype(x, w, bias=None, x_name="input", w_name="weight") -> str:

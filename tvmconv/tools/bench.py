@@ -21,9 +21,17 @@ import statistics
 import sys
 import time
 
-from .baselines import build_topi, ort_available, ort_conv_transpose2d, random_inputs, \
-    sgemm_peak_gflops, topi_supports, torch_available, torch_conv_transpose2d
-from .layers import load_layers, select_layers
+from ..layers import load_layers, select_layers
+from ..testing.inputs import random_inputs
+from .baselines import (
+    build_topi,
+    ort_available,
+    ort_conv_transpose2d,
+    sgemm_peak_gflops,
+    topi_supports,
+    torch_available,
+    torch_conv_transpose2d,
+)
 
 # Set before TVM's and torch's thread pools exist (bench re-executes itself with them).
 BENCH_ENV = {
@@ -61,9 +69,9 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
                 threads: int = 2, use_tuned: bool = True, pause_s: float = PAUSE_S) -> dict:
     import tvm
 
-    from .build import build
-    from .polyphase import executed_macs
-    from .reference import max_relative_error
+    from ..compiler.builder import build
+    from ..compute.phases import executed_macs
+    from ..testing.reference import max_relative_error
 
     desc = layer.desc
     x, w, b = random_inputs(desc)
@@ -191,7 +199,7 @@ def main(args) -> int:
     else:
         print("note: PyTorch not installed (pip install -e '.[bench]'); no torch column",
               file=sys.stderr)
-    from .target import as_target
+    from ..compiler.targets import as_target
 
     target = as_target(args.target)
     layers = load_layers(args.layers)

@@ -1,4 +1,5 @@
-"""Command line: ``tvmconv tune``, ``compile``, ``cache``, ``bench``, ``demo``, ``overhead`` (also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv tune``, ``compile``, ``cache``, ``bench``, ``demo``, ``overhead``
+(also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -98,15 +99,15 @@ def main(argv=None) -> int:
 
         return bench_main(args)
     if args.command == "tune":
-        from .tuning.cli import main as tune_main
+        from ..tuning.cli import main as tune_main
 
         return tune_main(args)
     if args.command == "compile":
-        from .package.compile import main as compile_main
+        from ..package.compile import main as compile_main
 
         return compile_main(args)
     if args.command == "cache":
-        from .cache import cli_main as cache_main
+        from ..compiler.cache import cli_main as cache_main
 
         return cache_main(args)
     if args.command == "overhead":

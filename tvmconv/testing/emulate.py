@@ -1,4 +1,4 @@
-"""Run a CUDA schedule on the CPU: a correctness check of its loop and index arithmetic without a GPU.
+"""Run a CUDA schedule on the CPU: a check of its loop and index arithmetic without a GPU.
 
 A TIR schedule's thread bindings and memory scopes do not change what the program computes
 (every block's semantics is that of its loop nest run serially: a cooperative fetch bound to

@@ -1,0 +1,6 @@
+"""Running compiled kernels: what an app that loads a package needs, and no compiler.
+
+    tensors.py  NumPy arrays and DLPack tensors in and out, aligned when they must be
+    kernel.py   Kernel: one compiled description, called with user tensors (or bare, run())
+    owned.py    weights a layer owns, packed once into the kernel layout
+"""
