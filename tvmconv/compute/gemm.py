@@ -25,7 +25,7 @@ from __future__ import annotations
 from tvm import te, tirx
 
 from ..description import ConvTranspose2dDesc
-from .phases import AxisPlan, axis_phase, axis_plans, spatial_index
+from .phases import AxisPlan, axis_phase, axis_plans, executed_macs, spatial_index
 
 # An NCHW image whose pixel count is not a multiple of this (a 512-bit vector of float32) is
 # copied into rows padded to one (the ``pad`` stage), so that vectors over pixels stay whole:
@@ -45,16 +45,20 @@ def max_taps(plan: AxisPlan) -> int:
 
 
 def gemm_supported(desc: ConvTranspose2dDesc) -> bool:
+    """At most MAX_TAPS_PER_PIXEL taps per output pixel, and at least one tap that lands inside
+    the output: where none does (a tiny output between the taps), the output is the bias
+    alone, col2im reads no cols, and TVM cannot schedule a GEMM nothing reads."""
     plan_h, plan_w = axis_plans(desc)
-    return max_taps(plan_h) * max_taps(plan_w) <= MAX_TAPS_PER_PIXEL
+    return (max_taps(plan_h) * max_taps(plan_w) <= MAX_TAPS_PER_PIXEL
+            and executed_macs(desc) > 0)
 
 
 def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
                           bias: te.Tensor | None = None) -> te.Tensor:
     """The output tensor of `desc` applied to placeholders x, w (and bias)."""
     if not gemm_supported(desc):
-        raise ValueError(f"the gemm compute sums at most {MAX_TAPS_PER_PIXEL} taps per output "
-                         f"pixel; {desc.key} needs more")
+        raise ValueError(f"the gemm compute sums 1 to {MAX_TAPS_PER_PIXEL} taps per output "
+                         f"pixel; {desc.key} needs more, or has no tap inside its output")
     return _col2im(desc, _cols(desc, x, w), bias)
 
 

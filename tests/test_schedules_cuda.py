@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_compute import descriptions
+from strategies import descriptions
 
 from tvmconv.compiler.targets import as_target, parse_target_spec
 from tvmconv.layers import load_layers
