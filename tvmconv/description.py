@@ -34,6 +34,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from .shapes import check_groups, transposed_length
+
 LAYOUTS = ("NCHW", "NHWC")
 # bfloat16 is not offered until it is tested end to end on a target.
 DTYPES = ("float32", "float16")
@@ -105,10 +107,8 @@ class ConvTranspose2dDesc:
                 raise ValueError(
                     f"output_padding_{axis} must be smaller than stride_{axis} or dilation_{axis}, "
                     f"got output_padding_{axis}={op}, stride_{axis}={s}, dilation_{axis}={d}")
-        for name in ("in_channels", "out_channels"):
-            if getattr(self, name) % self.groups:
-                raise ValueError(f"{name} ({getattr(self, name)}) must be divisible by "
-                                 f"groups ({self.groups})")
+        check_groups({"in_channels": self.in_channels, "out_channels": self.out_channels},
+                     self.groups)
         if self.layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
         if self.dtype not in DTYPES:
@@ -129,13 +129,13 @@ class ConvTranspose2dDesc:
 
     @property
     def out_height(self) -> int:
-        return ((self.height - 1) * self.stride_h - self.pad_top - self.pad_bottom
-                + self.dilation_h * (self.kernel_h - 1) + self.output_padding_h + 1)
+        return transposed_length(self.height, self.kernel_h, self.stride_h, self.dilation_h,
+                                 self.pad_top + self.pad_bottom, self.output_padding_h)
 
     @property
     def out_width(self) -> int:
-        return ((self.width - 1) * self.stride_w - self.pad_left - self.pad_right
-                + self.dilation_w * (self.kernel_w - 1) + self.output_padding_w + 1)
+        return transposed_length(self.width, self.kernel_w, self.stride_w, self.dilation_w,
+                                 self.pad_left + self.pad_right, self.output_padding_w)
 
     def _nchw_or_nhwc(self, c: int, h: int, w: int) -> tuple[int, ...]:
         return (self.batch, c, h, w) if self.layout == "NCHW" else (self.batch, h, w, c)

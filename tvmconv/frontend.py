@@ -55,6 +55,16 @@ def positive_int(value, name: str, op: str | None = None) -> int:
 
 
 
+def described(memo: dict, key: tuple, describe):
+    """The description of a call whose argument signature is `key`: describe(*key) the first
+    time (validating every argument), a dict lookup after that. Each surface keeps its memo
+    (a layer per instance), so a repeated call skips scheduling and validation alike."""
+    desc = memo.get(key)
+    if desc is None:
+        desc = memo[key] = describe(*key)
+    return desc
+
+
 def input_dtype(x, w, bias=None, x_name="input", w_name="weight") -> str:
     """The common float dtype of the tensors; TypeError naming the odd one out."""
     dtype = tensors.dtype_name(x, x_name)

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..frontend import check_layer_call, conv_transpose, input_dtype, is_int, positive_int
+from ..frontend import (
+    check_layer_call,
+    conv_transpose,
+    described,
+    input_dtype,
+    is_int,
+    positive_int,
+)
 from ..ops import Conv2DTranspose, checks
 from ..runtime import tensors
 from ..runtime.owned import OwnedWeight
+from ..shapes import check_groups, span, transposed_length
 from . import init as initializers
 
 _NAME = "Conv2dTranspose"
@@ -44,10 +52,8 @@ class Conv2dTranspose:
         self.in_channels = positive_int(in_channels, "in_channels", _NAME)
         self.out_channels = positive_int(out_channels, "out_channels", _NAME)
         self.group = positive_int(group, "group", _NAME)
-        for name in ("in_channels", "out_channels"):
-            if getattr(self, name) % self.group:
-                raise ValueError(f"For '{_NAME}', '{name}' ({getattr(self, name)}) must be "
-                                 f"divisible by 'group' ({self.group})")
+        check_groups({"in_channels": self.in_channels, "out_channels": self.out_channels},
+                     self.group, "group", _NAME)
         self.pad_mode = checks.pad_mode(pad_mode, _NAME, case_sensitive=True)
         if not isinstance(has_bias, (bool, np.bool_)):
             raise TypeError(f"For '{_NAME}', 'has_bias' must be a bool, got "
@@ -83,13 +89,12 @@ class Conv2dTranspose:
         return (self._length(height, 0, top + bottom), self._length(width, 1, left + right))
 
     def _length(self, size, axis, pads):
-        span = self.dilation[axis] * (self.kernel_size[axis] - 1) + 1
-        s = self.stride[axis]
+        k, s, d = self.kernel_size[axis], self.stride[axis], self.dilation[axis]
         if self.pad_mode == "valid":
-            return size * s + max(span - s, 0)
+            return size * s + max(span(k, d) - s, 0)
         if self.pad_mode == "same":
             return size * s
-        return size * s - pads + span - s
+        return transposed_length(size, k, s, d, pads)
 
     def __call__(self, x):
         weight, bias = self.weight, self.bias if self.has_bias else None
@@ -97,13 +102,11 @@ class Conv2dTranspose:
         x_shape = tensors.shape_of(x)
         key = (x_shape, dtype, tensors.shape_of(weight),
                None if bias is None else tensors.shape_of(bias))
-        desc = self._descs.get(key)
-        if desc is None:
-            desc = self._descs[key] = self._describe(x_shape, key[2], key[3], dtype)
+        desc = described(self._descs, key, self._describe)
         out = conv_transpose(desc, x, weight, bias, owner=self)
         return _append_zeros(out, self.output_padding) if any(self.output_padding) else out
 
-    def _describe(self, x_shape, w_shape, b_shape, dtype):
+    def _describe(self, x_shape, dtype, w_shape, b_shape):
         check_layer_call(x_shape, self.in_channels, w_shape, self.weight_shape, b_shape,
                          (self.out_channels,), x_name="x", prefix=f"For '{_NAME}', ")
         n, _, h, w = x_shape

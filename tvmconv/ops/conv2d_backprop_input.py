@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..description import ConvTranspose2dDesc
-from ..frontend import conv_transpose, input_dtype, is_int, positive_int
+from ..frontend import conv_transpose, described, input_dtype, is_int, positive_int
 from ..runtime import tensors
+from ..shapes import forward_length, same_padding, transposed_length
 from . import checks
 
 
@@ -69,10 +70,8 @@ class Conv2DBackpropInput:
     def __call__(self, dout, weight, input_size):
         size = _input_size(input_size, self.name)
         dtype = input_dtype(dout, weight, x_name="dout")
-        key = (tensors.shape_of(dout), tensors.shape_of(weight), dtype, size)
-        desc = self._descs.get(key)
-        if desc is None:
-            desc = self._descs[key] = self.describe(key[0], key[1], size, dtype)
+        key = (tensors.shape_of(dout), tensors.shape_of(weight), size, dtype)
+        desc = described(self._descs, key, self.describe)
         return conv_transpose(desc, dout, weight)
 
     def describe(self, dout_shape, weight_shape, input_size, dtype) -> ConvTranspose2dDesc:
@@ -123,21 +122,17 @@ def _nchw(shape, nhwc: bool):
 
 def _axis(mode, pad_lo, pad_hi, dout_len, x_len, k, s, d, axis, op):
     """(pad_lo, pad_hi, output_padding) for one axis, or ValueError if x_len cannot be."""
-    span = d * (k - 1) + 1
     if mode == "valid":
         pad_lo = pad_hi = 0
     if mode == "same":
-        forward_len = -(-x_len // s)
-        total = max(0, (forward_len - 1) * s + span - x_len)
-        pad_lo, pad_hi = total // 2, total - total // 2
-    else:
-        forward_len = (x_len + pad_lo + pad_hi - span) // s + 1
+        pad_lo, pad_hi = same_padding(x_len, k, s, d)
+    forward_len = forward_length(x_len, k, s, d, pad_lo + pad_hi)
     if forward_len != dout_len:
         raise ValueError(
             f"For '{op}', input_size's {axis} {x_len} does not fit dout's {axis} {dout_len}: a "
             f"forward convolution (pad_mode '{mode}', pads {pad_lo}+{pad_hi}, kernel {k}, "
             f"stride {s}, dilation {d}) maps {x_len} to {max(forward_len, 0)}")
-    return pad_lo, pad_hi, x_len - ((dout_len - 1) * s + span - pad_lo - pad_hi)
+    return pad_lo, pad_hi, x_len - transposed_length(dout_len, k, s, d, pad_lo + pad_hi)
 
 
 def _pad_list(pad_list, op):

@@ -15,9 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from ...description import ConvTranspose2dDesc
-from ...frontend import check_layer_call, conv_transpose, input_dtype, pair, positive_int
+from ...frontend import (
+    check_layer_call,
+    conv_transpose,
+    described,
+    input_dtype,
+    pair,
+    positive_int,
+)
 from ...runtime import tensors
 from ...runtime.owned import OwnedWeight
+from ...shapes import check_groups
 
 _COMPUTE_MODES = {"default": "float16", "float32": "float32"}  # fp16 input -> accumulator
 
@@ -49,10 +57,8 @@ class ConvTranspose2d:
         self.output_padding = pair(output_padding, "output_padding", 0)
         self.dilation = pair(dilation, "dilation", 1)
         self.groups = positive_int(groups, "groups")
-        for name in ("in_channels", "out_channels"):
-            if getattr(self, name) % self.groups:
-                raise ValueError(f"{name} ({getattr(self, name)}) must be divisible by groups "
-                                 f"({self.groups})")
+        check_groups({"in_channels": self.in_channels, "out_channels": self.out_channels},
+                     self.groups)
         for axis, (op, s) in enumerate(zip(self.output_padding, self.stride)):
             if op >= s:
                 raise ValueError(f"output_padding[{axis}] ({op}) must be smaller than "
@@ -91,9 +97,7 @@ class ConvTranspose2d:
         dtype = input_dtype(inp, weight, bias, w_name="weight")
         key = (tensors.shape_of(inp), dtype, tensors.shape_of(weight),
                None if bias is None else tensors.shape_of(bias))
-        desc = self._descs.get(key)
-        if desc is None:
-            desc = self._descs[key] = self._describe(*key)
+        desc = described(self._descs, key, self._describe)
         return conv_transpose(desc, inp, weight, bias, owner=self)
 
     def _describe(self, x_shape, dtype, w_shape, b_shape) -> ConvTranspose2dDesc:

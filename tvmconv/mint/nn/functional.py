@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...description import ConvTranspose2dDesc
-from ...frontend import conv_transpose, input_dtype, pair, positive_int
+from ...frontend import conv_transpose, described, input_dtype, pair, positive_int
 from ...runtime import tensors
 
 __all__ = ["conv_transpose2d"]
@@ -33,9 +33,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     x_shape, w_shape = tensors.shape_of(input), tensors.shape_of(weight)
     b_shape = None if bias is None else tensors.shape_of(bias)
     key = (x_shape, w_shape, b_shape, dtype, stride, padding, output_padding, groups, dilation)
-    desc = _DESCS.get(key)
-    if desc is None:
-        desc = _DESCS[key] = _describe(*key)
+    desc = described(_DESCS, key, _describe)
     unbatched = len(x_shape) == 3
     out_shape = desc.output_shape[1:] if unbatched else desc.output_shape
     return conv_transpose(desc, input, weight, bias, out_shape=out_shape)
