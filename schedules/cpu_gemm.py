@@ -46,15 +46,14 @@ MAX_P_VECTORS, MAX_ROWS = 4, 9         # vectors over p
 def gemm_preferred(desc, lanes: int) -> bool:
     """Whether the gemm compute should serve desc on a CPU with `lanes`-wide vectors.
 
-    Measured on the suite (Zen 4, 2 threads, both untuned, against ONNX Runtime in one run):
-    gemm wins where the polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4
-    inputs), where taps overlap little, so cols is hardly bigger than the output (k = s
-    U-Nets; k3 s2: ResNet 0.72x -> 1.17x, depthwise 1.0x -> 3.9x), where few output channels
-    leave the polyphase vectors empty (RGB outputs: pix2pix 0.26x -> 0.8-1.3x, FSRCNN x3
-    0.60x -> 0.88x), and where many phases each get a small image (DCGAN 8x8, FCN-32s).
-    Polyphase wins on stride 1 (9 taps overlap: ResNet 1.31x vs 0.97x, DeepLab 1.04x vs 0.69x)
-    and on wide layers over larger images with 4 overlapping taps (pix2pix 32x32: 1.06x vs
-    0.87x; FCN-8s: 3.2x vs 1.3x), where the 4x bigger cols costs more than it saves."""
+    Measured on the suite, both untuned (the numbers are in the commit history): gemm wins
+    where the polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4 inputs), where
+    taps overlap little, so cols is hardly bigger than the output (k = s U-Nets; k3 s2: ResNet,
+    depthwise), where few output channels leave the polyphase vectors empty (RGB outputs:
+    pix2pix, FSRCNN x3), and where many phases each get a small image (DCGAN 8x8, FCN-32s).
+    Polyphase wins on stride 1 (9 taps overlap: ResNet, DeepLab) and on wide layers over larger
+    images with 4 overlapping taps (pix2pix 32x32, FCN-8s), where the 4x bigger cols costs more
+    than it saves."""
     if not gemm_supported(desc):
         return False
     if executed_macs(desc) * 2 >= 1.25 * desc.flops:
@@ -78,7 +77,7 @@ def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:
 
 def default_vector_axis(axes: list[str], m: int, p: int, lanes: int) -> str:
     """Vectors over p for images of 256 pixels and more: cols then stays pixel-contiguous, which
-    col2im's gathers need when it is large (FCN-32s: 88 MB, 2.8x faster than m-vectors);
+    col2im's gathers need when it is large (FCN-32s' is 88 MB);
     vectors over m for small images (DCGAN), whose cols fits in cache either way."""
     if "p" in axes and (p >= 16 * lanes or "m" not in axes):
         return "p"
@@ -91,9 +90,8 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
     (one input channel per group) it is an elementwise product. Returns whether it also
     scheduled the output stage (col2im fused into its row tiles).
 
-    (Inlining it into col2im computed garbage on -mcpu=znver4 where plain llvm was right, a
-    miscompile not understood yet; the separate stage is as fast: depthwise 0.115 ms, 4.5x
-    ONNX Runtime.)"""
+    (Inlining it into col2im computed wrong results on -mcpu=znver4 where plain llvm was
+    right, an LLVM-level miscompile; the separate stage measured as fast.)"""
     if len(sch.get_loops(block)) == 4:
         schedule_elementwise(sch, block, lanes, config)
         return False
@@ -125,7 +123,7 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
                                _default_pack(m_ext * weight_bytes, ext[4], ext[0] * pixel_tiles))
     # col2im inside the loop over row tiles: a tile of whole output channels is scattered to the
     # output while its cols rows are still in cache, instead of a round trip of all of cols
-    # through memory (U-Net up2: 11 MB written and read back; 15.3 -> 13.9 ms).
+    # through memory (U-Net up2's is 11 MB).
     fusable = _scatter_only(sch) and layout == "NCHW" and rows % _taps_per_channel(sch, block) == 0
     fuse = choices.categorical("gemm_col2im", [False, True], fusable and _default_fuse(
         m_ext * p_ext * 4, m_ext // rows)) and fusable
@@ -180,9 +178,9 @@ def _pixel_vector_tile(p_vectors: int, m: int, accumulators: int) -> tuple[int, 
 def _default_pack(row_bytes: int, ci: int, pixel_tiles: int) -> bool:
     """Whether the default schedule packs the weight into panels (``gemm_pack``). When its
     rows are a multiple of 4 KB apart, the lines a register tile reads from ci rows all fall in
-    one L1 set (and a few L2 sets), so a long reduction evicts its own operand: U-Net up2
-    (1024 rows of 4 KB) 16.6 -> 14.7 ms packed. The pack is one more pass over the weight per
-    call, paid back only when many pixel tiles sweep it (DCGAN g3's 8 tiles: 0.45 -> 0.52 ms)."""
+    one L1 set (and a few L2 sets), so a long reduction evicts its own operand (U-Net up2:
+    1024 rows of 4 KB). The pack is one more pass over the weight per call, paid back only
+    when many pixel tiles sweep it (DCGAN g3's 8 tiles lost)."""
     return row_bytes % 4096 == 0 and ci >= 64 and pixel_tiles >= 16
 
 

@@ -132,7 +132,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, confi
     default = choose_strategy(layout, extents, lanes, depthwise, out_per_group)
     if default == "spatial" and not depthwise and vector_widths(extents["qw"], lanes)[0] < 4:
         # no vector fits the width either: channel tiles at least keep the weight slab in
-        # cache across the image (pix2pix's RGB output layer: 52 -> 8 ms when tuned so)
+        # cache across the image (what tuning picked for pix2pix's RGB output layer)
         default = "channel"
     strategy = choices.categorical("strategy", strategy_options(layout, depthwise), default)
 
@@ -150,9 +150,8 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, confi
     widest = largest_divisor(extents[vec_axis], 2 * lanes)
     vec = choices.categorical("vector", vec_options,
                               widest if widest in vec_options else vec_options[-1])
-    # Measured on Zen 4: the GEMM-like channel micro-kernel gains from 24 accumulators (U-Net
-    # up-convolution 2x faster); the spatial one, which also streams input rows, loses (FCN-32s
-    # 3x slower), so it keeps 12 (CPUConfig).
+    # The GEMM-like channel micro-kernel gains from a large register tile; the spatial one,
+    # which also streams input rows, spills with one, so it gets fewer (CPUConfig).
     max_reg = max(1, config.accumulators(strategy) // -(-vec // lanes))  # accumulators / vectors
     vec_o, vec_i = sch.split(loops[vec_axis], [None, vec])
     # Long reductions over input channels stream the whole weight slab of a tile from L2; a
@@ -162,9 +161,9 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, confi
     k_blocked = bool(k_block) and extents["ci"] > k_block
     # A contiguous register tile along qw shares input pixels between the unrolled jw taps:
     # LLVM then keeps those broadcasts live next to the accumulators and spills. A tile spread
-    # over the row (stride qw/reg) reads distinct pixels per tap. Measured: pix2pix 32x32
-    # 12.6 -> 11.5 ms, DeepLab ASPP 7.7 -> 7.0 ms (both K-blocked); ResNet's 3x3 (one K block,
-    # written back per row) 1.21 -> 1.34 ms, so the default spreads K-blocked tiles only.
+    # over the row (stride qw/reg) reads distinct pixels per tap. It pays on K-blocked tiles
+    # (pix2pix, DeepLab) and costs on a tile written back per row (ResNet's 3x3, one K block),
+    # so the default spreads K-blocked tiles only.
     shared = reg_axis == "qw" and extents["jw"] > 1
     spread = choices.categorical("reg_spread", [False, True], k_blocked) if shared else False
     reg_default = register_tile(extents[reg_axis], max_reg)
@@ -186,7 +185,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices, confi
     outer = [tiled[a] for a in order]
     # K-blocked tiles run in parallel over rows only; when the rows do not divide among the
     # cores, the output channel tiles can be split in two parallel halves (each re-reads its
-    # rows' input slice): DeepLab's 33 rows on 2 cores, 6.47 -> 6.25 ms.
+    # rows' input slice), as DeepLab's 33 rows on 2 cores need.
     # (Offered wherever a K block is, whatever the other choices, so that the probe of
     # design_spaces sees it; it applies to channel tiles of an even count.)
     parallel_axes = 4
