@@ -98,10 +98,9 @@ def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None, o
     owner: the layer that owns w (see owned.py); its packed copy of w is reused across calls."""
     kernel = kernel_for(desc)
     packed = owned.packed_weight(owner, kernel, w) if owner is not None else None
-    weight = packed if packed is not None else _tensor(w, "weight", kernel.weight_arg_shape)
-    args = [_tensor(x, "input", desc.input_shape), weight]
-    if bias is not None:
-        args.append(_tensor(bias, "bias", desc.bias_shape))
+    args = kernel.arguments(x, w, bias, packed_weight=packed)
+    for name, tensor in zip(("input", "weight", "bias"), args):
+        _on_host(tensor, name)
     out, result = tensors.new_output(desc.output_shape, out_shape or desc.output_shape,
                                      desc.dtype, tensors.kind_of(x))
     if packed is not None:
@@ -111,8 +110,7 @@ def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None, o
     return result
 
 
-def _tensor(value, name, shape):
-    tensor = tensors.as_kernel_tensor(value, name, shape)
+def _on_host(tensor, name):
     if not tensors.on_host(tensor.device):
         raise ValueError(f"{name} is on {tensor.device}: tvmconv's front ends run kernels on "
                          "the CPU only so far; move the tensor to the CPU")

@@ -60,11 +60,11 @@ class Kernel:
         if (bias is not None) != d.has_bias:
             raise ValueError(f"bias {'missing' if d.has_bias else 'given'} for a kernel compiled "
                              f"{'with' if d.has_bias else 'without'} bias")
-        args = [self._tensor(x, d.input_shape, "input"),
-                tensors.as_kernel_tensor(self._checked(w, d.weight_shape, "weight"), "weight",
-                                         self.weight_arg_shape)]
+        self._check(x, d.input_shape, "input")
+        self._check(w, d.weight_shape, "weight")
         if bias is not None:
-            args.append(self._tensor(bias, d.bias_shape, "bias"))
+            self._check(bias, d.bias_shape, "bias")
+        args = self.arguments(x, w, bias)
         if out is None and not self.on_host:
             # A GPU kernel: the result stays on the device, in the kind of x (a TVM tensor,
             # or e.g. a torch CUDA tensor viewing it through DLPack).
@@ -82,6 +82,20 @@ class Kernel:
             self._check(out, d.output_shape, "out")
         self.run(args, out_tensor)
         return result
+
+    def arguments(self, x, w=None, bias=None, packed_weight=None) -> list:
+        """The kernel's argument tensors from user tensors of the description's shapes (or of
+        its element counts: a reshape is a free view), no checks: x, the weight (w in the
+        user's layout, or packed_weight already in the kernel's, see pack_weight) and the bias.
+        Pass the result to run() (w) or run_packed() (packed_weight): the one call path every
+        caller shares."""
+        d = self.desc
+        weight = (packed_weight if packed_weight is not None
+                  else tensors.as_kernel_tensor(w, "weight", self.weight_arg_shape))
+        args = [tensors.as_kernel_tensor(x, "input", d.input_shape), weight]
+        if bias is not None:
+            args.append(tensors.as_kernel_tensor(bias, "bias", d.bias_shape))
+        return args
 
     def run(self, args, out) -> None:
         """The bare call: compact, aligned tensors of the right shapes (the weight in
@@ -120,13 +134,6 @@ class Kernel:
 
         return tvm.runtime.empty(shape, self.desc.dtype, self.device)
 
-    def _tensor(self, value, shape, name):
-        return tensors.as_kernel_tensor(self._checked(value, shape, name), name)
-
-    def _checked(self, value, shape, name):
-        self._check(value, shape, name)
-        return value
-
     def _check(self, value, shape, name):
         if tuple(value.shape) != tuple(shape):
             raise ValueError(f"{name} must have shape {tuple(shape)}, got {tuple(value.shape)}")
@@ -138,9 +145,12 @@ class Kernel:
         import tvm
 
         d = self.desc
-        inputs = [self._tensor(a, s, n) for a, s, n in zip(
-            args, (d.input_shape, d.weight_shape, d.bias_shape), ("input", "weight", "bias"))]
-        inputs[1] = self.pack_weight(inputs[1])
+        for value, shape, name in zip(args, (d.input_shape, d.weight_shape, d.bias_shape),
+                                      ("input", "weight", "bias")):
+            self._check(value, shape, name)
+        x, w, *bias = args
+        inputs = self.arguments(x, bias=bias[0] if bias else None,
+                                packed_weight=self.pack_weight(w))
         out = tvm.runtime.empty(d.output_shape, d.dtype, self.device)
         # Times the kernel on a packed weight (what a layer that owns its weight runs).
         timer = self.module.time_evaluator(self.entry, self.device, number=number, repeat=repeat)

@@ -84,14 +84,12 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
            "executed_mac_ratio": (executed_macs(desc) * 2 / desc.flops
                                   if kernel.algorithm == "polyphase" else 1.0)}
     dev = kernel.device
-    tx = tvm.runtime.tensor(x, dev)
-    tw = tvm.runtime.tensor(w.reshape(kernel.weight_arg_shape), dev)
+    tx, tw = tvm.runtime.tensor(x, dev), tvm.runtime.tensor(w, dev)
     tb = tvm.runtime.tensor(b, dev) if b is not None else None
-    packed = kernel.pack_weight(w)
     out_fn = tvm.runtime.empty(desc.output_shape, desc.dtype, dev)
     out_layer = tvm.runtime.empty(desc.output_shape, desc.dtype, dev)
-    args_fn = [tx, tw] + ([tb] if tb is not None else [])
-    args_layer = [tx, packed] + ([tb] if tb is not None else [])
+    args_fn = kernel.arguments(tx, tw, tb)
+    args_layer = kernel.arguments(tx, bias=tb, packed_weight=kernel.pack_weight(w))
     kernel.run_packed(args_layer, out_layer)  # the layer path must be right too
     row["max_rel_error"] = max(row["max_rel_error"],
                                max_relative_error(desc, out_layer.numpy(), x, w, b))

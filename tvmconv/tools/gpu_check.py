@@ -147,11 +147,7 @@ def bench(args) -> list:
 def _ours(kernel, sets, packed):
     d = kernel.desc
     outs = [kernel._empty(d.output_shape) for _ in sets]  # pylint: disable=protected-access
-    from ..runtime import tensors
-
-    args = [[tensors.as_kernel_tensor(x, "input"), p] +
-            ([tensors.as_kernel_tensor(b, "bias")] if b is not None else [])
-            for (x, _, b), p in zip(sets, packed)]
+    args = [kernel.arguments(x, bias=b, packed_weight=p) for (x, _, b), p in zip(sets, packed)]
     state = {"i": 0}
 
     def call():
