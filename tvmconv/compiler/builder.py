@@ -72,14 +72,22 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
     transferred from a tuned sibling shape, else the target's default schedule; the kernel's
     `schedule_source` says which ('tuned', 'transferred', 'default'). log_dirs: search these
     tuning log directories instead of the standard ones. algorithm: force the compute
-    ('polyphase' or 'gemm'; records of the other are then ignored)."""
+    ('polyphase' or 'gemm'; records of the other are then ignored).
+
+    For the host target and the default algorithm, a kernel built before (by any process) is
+    loaded without scheduling, TVM's compiler or the tuning database: see warm_start.py."""
+    cache = cache if cache is not None else default_cache()
+    warm = target is None and algorithm is None
+    if warm:
+        kernel = _warm_start(desc, cache, use_tuned, log_dirs)
+        if kernel is not None:
+            return kernel
     import tvm
 
     target = as_target(target)
-    cache = cache if cache is not None else default_cache()
     main, source = main_schedule(desc, target, use_tuned, log_dirs, algorithm)
     try:
-        module = _cached_module(desc, target, cache, main)
+        module, library = _cached_module(desc, target, cache, main)
     except tvm.error.InternalError as err:
         if "verification failed" not in str(err):
             raise
@@ -88,12 +96,72 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
         # phase stages); the unscheduled compute always builds.
         warnings.warn(f"tvmconv: the scheduled kernel for {desc.key} failed LLVM verification; "
                       "using the unscheduled compute", RuntimeWarning, stacklevel=2)
-        module = _cached_module(desc, target, cache, None)
+        module, library = _cached_module(desc, target, cache, None)
         source, main = "unscheduled", None
     from ..compute import algorithm_of
 
+    algorithm = algorithm_of(main["main"]) if main is not None else "polyphase"
+    if warm:
+        _file_warm_link(desc, target, cache, use_tuned, log_dirs, library, source, algorithm)
     return Kernel(desc, module, device=device_for(target), schedule_source=source,
-                  algorithm=algorithm_of(main["main"]) if main is not None else "polyphase")
+                  algorithm=algorithm, library=library)
+
+
+def _warm_start(desc: ConvTranspose2dDesc, cache: ModuleCache, use_tuned: bool, log_dirs):
+    """desc's host kernel from a link a full build filed, loaded with TVM's runtime only; None
+    when there is none for today's facts (see warm_start.py)."""
+    from . import warm_start
+
+    host = warm_start.known_host_target(cache.root)
+    if host is None:
+        return None
+    target_text, name = host
+    identity = _schedule_identity(desc, name, use_tuned, log_dirs)
+    if identity is None:
+        return None
+    link = warm_start.read_link(cache.root, name,
+                                warm_start.warm_key(desc.key, target_text, identity))
+    module = cache.load_runtime_only(name, link["library"]) if link is not None else None
+    if module is None:
+        return None
+    import tvm_ffi
+
+    return Kernel(desc, module, device=tvm_ffi.device("cpu", 0),
+                  schedule_source=link["schedule_source"], algorithm=link["algorithm"],
+                  library=cache.root / name / link["library"])
+
+
+def _file_warm_link(desc, target, cache: ModuleCache, use_tuned: bool, log_dirs, library,
+                    source: str, algorithm: str) -> None:
+    """After a full host build: remember the host target and link the library under the
+    warm key, so that the next process starts warm."""
+    from . import warm_start
+
+    if library is None:  # a memory-only cache
+        return
+    target_text = _target_json(target)
+    warm_start.remember_host_target(cache.root, target_text, target_name(target))
+    identity = _schedule_identity(desc, target_name(target), use_tuned, log_dirs)
+    if identity is not None:
+        key = warm_start.warm_key(desc.key, target_text, identity)
+        warm_start.write_link(cache.root, target_name(target), key, library, source, algorithm)
+
+
+def _schedule_identity(desc, name: str, use_tuned: bool, log_dirs) -> str | None:
+    """Which tuned record desc's build uses, from the log indexes (None: unknown)."""
+    if not use_tuned:
+        return "default"
+    from pathlib import Path
+
+    from ..tuning.records import WORKLOAD_FILE, log_dirs_named, schedule_identity
+
+    dirs = (log_dirs_named(name) if log_dirs is None else
+            [Path(d) for d in log_dirs if (Path(d) / WORKLOAD_FILE).is_file()])
+    return schedule_identity(desc, dirs)
+
+
+def _target_json(target) -> str:
+    return json.dumps(target.export(), sort_keys=True, default=str)
 
 
 def main_schedule(desc: ConvTranspose2dDesc, target, use_tuned: bool = True, log_dirs=None,
@@ -140,10 +208,12 @@ def kernel_module(desc: ConvTranspose2dDesc, target, main_mod=None):
 
 
 def _cached_module(desc, target, cache: ModuleCache, main_mod):
+    """(module, its library path in the cache, None when the cache is in memory only)."""
     import tvm
 
     mod = kernel_module(desc, target, main_mod)
-    digest = cache_key(desc.key, json.dumps(target.export(), sort_keys=True, default=str),
-                       tvm.__version__, schedule_hash(mod))
-    return cache.get_or_build(target_name(target), desc.key, digest,
-                              lambda: compile_module(mod, target), export=exporter(target))
+    digest = cache_key(desc.key, _target_json(target), tvm.__version__, schedule_hash(mod))
+    module = cache.get_or_build(target_name(target), desc.key, digest,
+                                lambda: compile_module(mod, target), export=exporter(target))
+    library = cache.library_path(target_name(target), desc.key, digest)
+    return module, (library if library.exists() else None)

@@ -71,7 +71,8 @@ class ModuleCache:
         self._lock = threading.Lock()
         self._disk_ok = True
         self._warned = False
-        self.stats = {"memory_hits": 0, "disk_hits": 0, "misses": 0, "corrupt": 0}
+        self.stats = {"memory_hits": 0, "disk_hits": 0, "misses": 0, "corrupt": 0,
+                      "warm_hits": 0}
 
     # ----- public -------------------------------------------------------------------------
     def get_or_build(self, target_name: str, desc_key: str, digest: str, build, export=None):
@@ -98,6 +99,33 @@ class ModuleCache:
                         self._memory[mem_key] = module
                         return module
             self.stats["disk_hits"] += 1
+            self._memory[mem_key] = module
+            return module
+
+    def load_runtime_only(self, target_name: str, library_name: str):
+        """The module of an entry on disk, loaded with TVM's runtime only (no compiler): for a
+        warm start (warm_start.py). None when the entry is missing or does not verify (the
+        full build then repairs it under its lock)."""
+        mem_key = (target_name, Path(library_name).stem)
+        with self._lock:
+            if mem_key in self._memory:
+                self.stats["memory_hits"] += 1
+                return self._memory[mem_key]
+            lib_path = self.root / target_name / library_name
+            sidecar = lib_path.with_suffix(".json")
+            try:
+                meta = json.loads(sidecar.read_text())
+                if (meta["size"] != lib_path.stat().st_size
+                        or meta["sha256"] != sha256_file(lib_path)):
+                    return None
+                from ..runtime.library import load_library, load_runtime
+
+                load_runtime("llvm")
+                module = load_library(lib_path)
+            except (OSError, ValueError, KeyError, RuntimeError):
+                return None
+            _touch(sidecar)
+            self.stats["warm_hits"] += 1
             self._memory[mem_key] = module
             return module
 

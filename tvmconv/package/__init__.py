@@ -10,15 +10,13 @@ Loading needs TVM's runtime libraries and ``tvm_ffi`` only: this module never im
 
 from __future__ import annotations
 
-import ctypes
 import importlib.metadata
 import importlib.util
 import json
-import os
 import platform
-import subprocess
-import tempfile
 from pathlib import Path
+
+from ..runtime.library import load_library, load_runtime
 
 FORMAT = "tvmconv-package/1"
 
@@ -69,8 +67,11 @@ def load(path, device_id: int = 0) -> Package:
     if sha256_file(library) != manifest["library_sha256"]:
         raise PackageError(f"{library}: checksum does not match the manifest (damaged or "
                            "replaced after compiling); recompile the package")
-    _load_runtime(manifest["kind"])
-    module = _load_library(library)
+    try:
+        load_runtime(manifest["kind"])
+        module = load_library(library)
+    except RuntimeError as err:
+        raise PackageError(str(err)) from None
     import tvm_ffi
 
     from ..description import ConvTranspose2dDesc
@@ -135,53 +136,3 @@ def _cpu_flags() -> set[str]:
         if line.startswith("flags"):
             return set(line.split(":", 1)[1].split())
     return set()
-
-
-def _tvm_lib_dir() -> Path:
-    spec = importlib.util.find_spec("tvm")
-    if spec is None or not spec.submodule_search_locations:
-        raise PackageError("TVM's runtime is not installed (pip install apache-tvm)")
-    return Path(list(spec.submodule_search_locations)[0]) / "lib"
-
-
-_RUNTIMES: dict = {}
-
-
-def _load_runtime(kind: str) -> None:
-    """dlopen TVM's runtime (and its CUDA part) globally: the kernels link against it."""
-    import tvm_ffi  # noqa: F401  (loads libtvm_ffi.so, which the runtime links against)
-
-    names = ["libtvm_runtime.so"] + (["libtvm_runtime_cuda.so"] if kind == "cuda" else [])
-    for name in names:
-        if name in _RUNTIMES:
-            continue
-        lib = _tvm_lib_dir() / name
-        try:
-            _RUNTIMES[name] = ctypes.CDLL(str(lib), mode=ctypes.RTLD_GLOBAL)
-        except OSError as err:
-            hint = " (it needs the NVIDIA driver: is there a GPU?)" if "cuda" in name else ""
-            raise PackageError(f"cannot load TVM runtime {lib}{hint}: {err}") from None
-
-
-def _load_library(library: Path):
-    import tvm_ffi
-
-    if library.suffix == ".tar":  # cross-compiled objects: link them here
-        library = _link_tar(library)
-    try:
-        return tvm_ffi.load_module(str(library))
-    except Exception as err:  # pylint: disable=broad-except
-        raise PackageError(f"cannot load {library}: {err}") from None
-
-
-def _link_tar(tar: Path) -> Path:
-    out = Path(tempfile.mkdtemp(prefix="tvmconv-pkg-"))
-    subprocess.run(["tar", "-xf", str(tar), "-C", str(out)], check=True)
-    objects = sorted(str(p) for p in out.iterdir() if p.suffix == ".o")
-    lib = out / "kernels.so"
-    cc = os.environ.get("CC", "cc")
-    proc = subprocess.run([cc, "-shared", "-fPIC", "-o", str(lib), *objects],
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise PackageError(f"linking {tar} failed: {proc.stderr[-2000:]}")
-    return lib

@@ -24,7 +24,7 @@ class Kernel:
 
     def __init__(self, desc: ConvTranspose2dDesc, module, device, schedule_source="default",
                  entry: str = "main", pack_entry: str = "pack_weight",
-                 algorithm: str = "polyphase"):
+                 algorithm: str = "polyphase", library=None):
         self.desc = desc
         self.module = module
         self.device = device
@@ -32,6 +32,7 @@ class Kernel:
         self.schedule_source = schedule_source  # tuned, transferred, default or unscheduled
         self.algorithm = algorithm  # the compute: polyphase or gemm (see compute.algorithm_for)
         self.entry = entry  # the function's name in module (a package holds many kernels)
+        self.library = library  # the library file module was loaded from, when known
         self._func = module[entry]
         self._pack = module[pack_entry] if desc.weight_needs_packing_for(algorithm) else None
         self._scratch = threading.local()  # per thread: the packed weight of the current call
@@ -153,5 +154,8 @@ class Kernel:
                                 packed_weight=self.pack_weight(w))
         out = tvm.runtime.empty(d.output_shape, d.dtype, self.device)
         # Times the kernel on a packed weight (what a layer that owns its weight runs).
-        timer = self.module.time_evaluator(self.entry, self.device, number=number, repeat=repeat)
+        module = self.module
+        if not hasattr(module, "time_evaluator"):  # loaded by the runtime alone (warm start)
+            module = tvm.runtime.load_module(str(self.library))
+        timer = module.time_evaluator(self.entry, self.device, number=number, repeat=repeat)
         return [t * 1e3 for t in timer(*inputs, out).results]

@@ -1,5 +1,5 @@
-"""Command line: ``tvmconv tune``, ``compile``, ``cache``, ``bench``, ``demo``, ``overhead``
-(also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv tune``, ``compile``, ``cache``, ``bench``, ``demo``, ``overhead``,
+``startup`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="start no new layer after this many minutes (resume later)")
     t.add_argument("--no-timing", action="store_true",
                    help="skip timing default and tuned kernels alone after tuning")
+    t.add_argument("--reindex", action="store_true",
+                   help="rewrite the log's index.json (which record serves each layer: what a "
+                        "new process reads to start without the compiler), then exit")
     t.add_argument("--prune-stale", action="store_true",
                    help="only remove the log directory's records of computes that have changed "
                         "since they were tuned (they are ignored anyway), then exit")
@@ -84,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     o = sub.add_parser("overhead", help="per-call cost each API surface adds, on a tiny shape")
     o.add_argument("--rounds", type=int, default=15)
     o.add_argument("--calls", type=int, default=2000)
+
+    s = sub.add_parser("startup", help="what a new process pays before its first result")
+    s.add_argument("--layer", default="dcgan_g3", help="suite layer to call (default: dcgan_g3)")
+    s.add_argument("--package", help="time tvmconv.load of this package directory instead")
+    s.add_argument("--torch", action="store_true",
+                   help="import torch first, as an app that uses it would")
 
     d = sub.add_parser("demo", help="compile one layer for this CPU, check it, time it")
     d.add_argument("--layers", default="suite")
@@ -114,6 +123,10 @@ def main(argv=None) -> int:
         from .overhead import main as overhead_main
 
         return overhead_main(args)
+    if args.command == "startup":
+        from .startup import main as startup_main
+
+        return startup_main(args)
     if args.command == "demo":
         from .demo import main as demo_main
 

@@ -45,6 +45,11 @@ def main(args) -> int:
 
     target = as_target(args.target)
     log_dir = Path(args.log_dir) if args.log_dir else default_log_dir(target)
+    if args.reindex:
+        from .records import write_index
+
+        print(f"wrote {write_index(log_dir)}")
+        return 0
     if args.prune_stale:
         from .records import prune_stale
 

@@ -319,6 +319,9 @@ def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter
         if time_results:
             time_schedules(report, target, log_dir)
         reports.append(report)
+    from .records import write_index
+
+    write_index(log_dir)  # what builds read to start warm (records.schedule_identity)
     return reports
 
 

@@ -10,10 +10,16 @@ A tuning log directory is a meta-schedule JSON database (``database_workload.jso
 The first directory holding a record of the description's exact workload wins (a user's own logs
 override the committed ones). A description with no record of its own can borrow the tile sizes
 of a tuned *sibling*: the same layer with another batch or spatial size (``transfer``).
+
+Each directory may hold ``index.json``: the best current record of every description there, by
+an id, with the checksum of the database it was made from (``write_index``; ``tvmconv tune``
+keeps it). ``schedule_identity`` reads only the indexes: which record a build would use, known
+without TVM or parsing the database (the warm start, compiler/warm_start.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -27,6 +33,8 @@ ENV_VAR = "TVMCONV_TUNING_LOGS"
 PROJECT_LOGS = Path(__file__).resolve().parents[2] / "tuning_logs"
 WORKLOAD_FILE = "database_workload.json"
 RECORD_FILE = "database_tuning_record.json"
+INDEX_FILE = "index.json"
+INDEX_FORMAT = 1
 # Fields a sibling may differ in: the layer is the same, the data it is applied to is not.
 SIBLING_FIELDS = ("batch", "height", "width")
 
@@ -45,7 +53,11 @@ class TunedSchedule:
 
 def log_dirs(target) -> list[Path]:
     """Existing log directories for target, highest priority first."""
-    name = target_name(target)
+    return log_dirs_named(target_name(target))
+
+
+def log_dirs_named(name: str) -> list[Path]:
+    """Existing log directories for the target named `name` (target_name), highest first."""
     found = []
     for entry in os.environ.get(ENV_VAR, "").split(os.pathsep):
         if entry:
@@ -133,6 +145,7 @@ def prune_stale(log_dir: Path) -> tuple[int, int]:
         for path in paths:  # (the database creates both files, records or not)
             path.replace(log_dir / path.name)
     _DATABASES.pop(log_dir, None)
+    write_index(log_dir)
     return len(keep), len(records) - len(keep)
 
 
@@ -221,3 +234,105 @@ def _compute_of(desc, record):
     from ..compute import algorithm_of, prim_func
 
     return prim_func(desc, algorithm_of(record.workload.mod["main"]))
+
+
+# ----- the index: which record applies, without TVM ----------------------------------------
+
+_CHECKSUMS: dict = {}
+
+
+def database_checksum(log_dir: Path) -> str:
+    """sha256 of the database's two files: what an index was made from (re-read only when
+    their size or mtime changes)."""
+    paths = [Path(log_dir) / name for name in (WORKLOAD_FILE, RECORD_FILE)]
+    stamp = tuple((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else None
+                  for p in paths)
+    cached = _CHECKSUMS.get(paths[0])
+    if cached is None or cached[0] != stamp:
+        h = hashlib.sha256()
+        for path in paths:
+            h.update(path.read_bytes() if path.exists() else b"")
+        cached = _CHECKSUMS[paths[0]] = (stamp, h.hexdigest())
+    return cached[1]
+
+
+def record_id(record) -> str:
+    """A short content hash of a tuning record: its workload, trace (decisions included) and
+    timings."""
+    import tvm_ffi
+
+    text = "\n".join([str(tvm_ffi.structural_hash(record.workload.mod)), str(record.trace),
+                      json.dumps([float(s) for s in record.run_secs or []])])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def write_index(log_dir: Path) -> Path:
+    """Write log_dir/index.json from its database (needs TVM): every description's best
+    current record id, with the versions and database checksum it is valid for."""
+    from ..compiler.warm_start import code_version, tvm_version
+
+    log_dir = Path(log_dir)
+    _, index = open_database(log_dir)
+    entries = sorted(({"desc": desc.to_dict(), "record": record_id(record)}
+                      for desc, record in index.items()), key=lambda e: json.dumps(e["desc"]))
+    path = log_dir / INDEX_FILE
+    text = json.dumps({"format": INDEX_FORMAT, "tvm_version": tvm_version(),
+                       "code_version": code_version(),
+                       "database_sha256": database_checksum(log_dir), "records": entries},
+                      indent=1, sort_keys=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text + "\n")
+    tmp.replace(path)
+    return path
+
+
+_INDEXES: dict = {}
+
+
+def read_index(log_dir: Path) -> dict | None:
+    """{description: record id} of log_dir's index, or None when it is missing or stale (made
+    from other database contents, another TVM or another version of tvmconv's kernel code)."""
+    from ..compiler.warm_start import code_version, tvm_version
+
+    path = Path(log_dir) / INDEX_FILE
+    try:
+        stamp = path.stat().st_mtime_ns
+        cached = _INDEXES.get(path)
+        if cached is not None and cached[0] == stamp:
+            data = cached[1]
+        else:
+            data = json.loads(path.read_text())
+            _INDEXES[path] = (stamp, data)
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(data, dict) or data.get("format") != INDEX_FORMAT
+            or data.get("tvm_version") != tvm_version()
+            or data.get("code_version") != code_version()
+            or data.get("database_sha256") != database_checksum(log_dir)):
+        return None
+    try:
+        return {ConvTranspose2dDesc.from_dict(e["desc"]): str(e["record"])
+                for e in data["records"]}
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def schedule_identity(desc: ConvTranspose2dDesc, dirs: list[Path]) -> str | None:
+    """Which record a build of desc would use from `dirs` (see tuned_schedule): 'tuned:<id>',
+    'transferred:<id>' or 'default', read from the indexes alone; None when a directory has no
+    valid index (then only the database can tell)."""
+    indexes = []
+    for log_dir in dirs:
+        index = read_index(log_dir)
+        if index is None:
+            return None
+        indexes.append(index)
+    for index in indexes:
+        if desc in index:
+            return f"tuned:{index[desc]}"
+    for index in indexes:
+        sibling = nearest_sibling(desc, index)
+        if sibling is not None:
+            return f"transferred:{index[sibling]}"
+    return "default"
+
