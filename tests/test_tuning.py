@@ -168,3 +168,60 @@ def test_a_changed_default_schedule_is_measured_again(tmp_path):
     db.commit_tuning_record(ms.database.TuningRecord(today.trace, workload, [1e-3], target,
                                                      args_info))
     assert _has_default_record(db, DESC, target, "gemm")
+
+
+def test_logs_are_searched_user_dirs_first_and_tune_writes_to_the_users(tmp_path, monkeypatch):
+    from tvmconv.tuning import records
+
+    user = tmp_path / "data" / "tvmconv" / "tuning_logs" / "llvm-x"
+    user.mkdir(parents=True)
+    (user / records.WORKLOAD_FILE).write_text("")
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert records.log_dirs_named("llvm-x") == [user]
+    env = tmp_path / "env"
+    monkeypatch.setenv(ENV_VAR, str(env))
+    assert records.default_log_dir_named("llvm-x") == env / "llvm-x"
+    monkeypatch.delenv(ENV_VAR)
+    # a checkout writes into its committed logs; an installed package into the user's
+    monkeypatch.setattr(records, "IN_CHECKOUT", False)
+    assert records.default_log_dir_named("llvm-x") == user
+    monkeypatch.setattr(records, "IN_CHECKOUT", True)
+    assert records.default_log_dir_named("llvm-x") == records.PROJECT_LOGS / "llvm-x"
+
+
+@pytest.mark.slow
+def test_a_wheel_carries_the_tuned_records(tmp_path):
+    """pip install of the built wheel (into a folder of its own, run with this interpreter):
+    a tuned suite layer's build there finds its committed record."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                    "-w", str(tmp_path / "dist"), str(root)], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("tvmconv-*.whl"))
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(site), str(wheel)], check=True, capture_output=True)
+    code = """
+import json, tvmconv
+from tvmconv.compiler import as_target
+from tvmconv.compiler.builder import main_schedule
+from tvmconv.layers import load_layers
+from tvmconv.tuning import records
+target = as_target({"kind": "llvm", "mcpu": "znver4", "num-cores": 2})
+layer = next(l for l in load_layers("suite") if l.name == "dcgan_g3")
+print(json.dumps({"file": tvmconv.__file__, "logs": str(records.PROJECT_LOGS),
+                  "checkout": records.IN_CHECKOUT,
+                  "source": main_schedule(layer.desc, target)[1]}))
+"""
+    env = {k: v for k, v in __import__("os").environ.items() if k != ENV_VAR}
+    env["PYTHONPATH"] = str(site)
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["file"].startswith(str(site)) and not got["checkout"]
+    assert got["logs"].startswith(str(site)) and got["source"] == "tuned"

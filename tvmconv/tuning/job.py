@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..compiler.targets import as_target, target_name
 from ..description import ConvTranspose2dDesc
-from .records import PROJECT_LOGS, RECORD_FILE, WORKLOAD_FILE, mean_run_secs
+from .records import RECORD_FILE, WORKLOAD_FILE, default_log_dir_named, mean_run_secs
 
 LAYERS_FILE = "layers.json"  # name -> description of every layer a job in this directory tuned
 
@@ -43,7 +43,8 @@ class LayerReport:
 
 
 def default_log_dir(target) -> Path:
-    return PROJECT_LOGS / target_name(target)
+    """Where a job for target writes unless told (records.default_log_dir_named)."""
+    return default_log_dir_named(target_name(target))
 
 
 def open_job_database(log_dir: Path):

@@ -5,7 +5,10 @@ A tuning log directory is a meta-schedule JSON database (``database_workload.jso
 
 1. each entry of ``$TVMCONV_TUNING_LOGS`` (os.pathsep-separated): a log directory, or a root
    holding one sub-directory per target name (``llvm-znver4``, ``cuda-sm_90``);
-2. the project's committed ``tuning_logs/<target name>/``.
+2. the user's own, ``<user data dir>/tuning_logs/<target name>/`` (``$XDG_DATA_HOME/tvmconv``,
+   default ``~/.local/share/tvmconv``): where ``tvmconv tune`` writes in an installed package;
+3. the project's committed ``tuning_logs/<target name>/``: the checkout's top-level folder, or
+   the copy a wheel carries (``tvmconv/tuning_logs``).
 
 The first directory holding a record of the description's exact workload wins (a user's own logs
 override the committed ones). A description with no record of its own can borrow the tile sizes
@@ -30,7 +33,11 @@ from ..compiler.targets import target_name
 from ..description import ConvTranspose2dDesc
 
 ENV_VAR = "TVMCONV_TUNING_LOGS"
-PROJECT_LOGS = Path(__file__).resolve().parents[2] / "tuning_logs"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# A source checkout (pyproject.toml beside the package) keeps them at the top; a wheel carries
+# them inside the package (pyproject.toml maps tuning_logs/ to tvmconv/tuning_logs).
+IN_CHECKOUT = (_PACKAGE.parent / "pyproject.toml").is_file()
+PROJECT_LOGS = (_PACKAGE.parent if IN_CHECKOUT else _PACKAGE) / "tuning_logs"
 WORKLOAD_FILE = "database_workload.json"
 RECORD_FILE = "database_tuning_record.json"
 INDEX_FILE = "index.json"
@@ -63,8 +70,25 @@ def log_dirs_named(name: str) -> list[Path]:
         if entry:
             root = Path(entry).expanduser()
             found.append(root / name if (root / name).is_dir() else root)
-    found.append(PROJECT_LOGS / name)
+    found += [user_logs() / name, PROJECT_LOGS / name]
     return [d for d in found if (d / WORKLOAD_FILE).is_file()]
+
+
+def user_logs() -> Path:
+    """The user's own tuning logs root: $XDG_DATA_HOME/tvmconv/tuning_logs, or
+    ~/.local/share/tvmconv/tuning_logs."""
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data).expanduser() / "tvmconv" / "tuning_logs"
+
+
+def default_log_dir_named(name: str) -> Path:
+    """Where `tvmconv tune` writes by default: the first $TVMCONV_TUNING_LOGS entry; else, in
+    a source checkout, its committed tuning_logs/ (developers commit them); else the user's
+    own logs (an installed package never writes into its own folder)."""
+    entries = [Path(e).expanduser() for e in os.environ.get(ENV_VAR, "").split(os.pathsep) if e]
+    if entries:  # a log directory itself, or a root of per-target ones
+        return entries[0] if (entries[0] / WORKLOAD_FILE).is_file() else entries[0] / name
+    return (PROJECT_LOGS if IN_CHECKOUT else user_logs()) / name
 
 
 _DATABASES: dict = {}
