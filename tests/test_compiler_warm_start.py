@@ -37,6 +37,11 @@ w = rng.standard_normal(desc.weight_shape).astype("float32")
 b = rng.standard_normal(desc.bias_shape).astype("float32")
 y = conv_transpose2d(x, w, b, stride=2, padding=1)
 err = float(np.abs(y - conv2d_transpose_reference(desc, x, w, b)).max())
+# a layer owns its weight: packed (or copied) once into the kernel's layout
+from tvmconv.megengine import module as M
+layer = M.ConvTranspose2d(desc.in_channels, desc.out_channels, 4, stride=2, padding=1)
+layer.weight, layer.bias = w, b.reshape(1, -1, 1, 1)
+err = max(err, float(np.abs(layer(x) - conv2d_transpose_reference(desc, x, w, b)).max()))
 maps = open("/proc/self/maps").read()
 print(json.dumps({"err": err, "compiler_loaded": "libtvm_compiler.so" in maps,
                   "tvm_imported": "tvm" in sys.modules,

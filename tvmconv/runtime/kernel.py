@@ -124,8 +124,16 @@ class Kernel:
         if self._pack is not None:
             self._pack(w, packed)
         else:
-            packed.copyfrom(w)
+            self._copy(w, packed)
         return packed
+
+    def _copy(self, source, dest) -> None:
+        """dest[...] = source: through NumPy on the host (tvm_ffi tensors have no copyfrom
+        until TVM itself is imported, and a warm start never imports it)."""
+        if self.on_host:
+            np.from_dlpack(dest)[...] = np.from_dlpack(source).reshape(tuple(dest.shape))
+        else:
+            dest.copyfrom(source)
 
     def _empty(self, shape):
         """A new tensor on the kernel's device (host memory through NumPy: no TVM import)."""

@@ -34,7 +34,7 @@ if package:
     mark("import tvmconv")
     pkg = tvmconv.load(package)
     mark("tvmconv.load")
-    name = params['layer'] if params['layer'] in pkg.names() else pkg.names()[0]
+    name = params['layer'] if params['layer'] in pkg else pkg.names[0]
     kernel = pkg[name]
     desc = kernel.desc
 else:
@@ -90,7 +90,8 @@ def report(title: str, result: dict) -> str:
 
 def main(args) -> int:
     first = run_child(args.layer, args.package, args.torch)
-    print(report(f"first process ({args.layer}; compiles on a cold cache):", first))
+    what = f"package {args.package}" if args.package else f"{args.layer}, mint surface"
+    print(report(f"first process ({what}; compiles if the cache is cold):", first))
     second = run_child(args.layer, args.package, args.torch)
-    print(report("a new process, warm cache:", second))
+    print(report("the next new process:", second))
     return 0
