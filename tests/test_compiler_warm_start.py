@@ -129,12 +129,17 @@ def test_schedule_identity_follows_the_index(tmp_path):
     assert records.schedule_identity(DESC, []) == "default"
 
 
-def test_another_tuned_record_is_a_miss(tmp_path, monkeypatch):
-    """The warm key includes the record's id: a retuned layer is not served its old kernel."""
-    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=7))
+@pytest.fixture
+def default_schedules(monkeypatch):
+    """Builds use the default schedule whatever the (stand-in) logs say."""
     monkeypatch.setattr(builder, "main_schedule",
                         lambda desc, target, *a, **k: (builder.schedule(desc, target).mod,
                                                        "default"))
+
+
+def test_another_tuned_record_is_a_miss(tmp_path, default_schedules):
+    """The warm key includes the record's id: a retuned layer is not served its old kernel."""
+    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=7))
     _build(tmp_path, log_dirs=[logs])
     _, cache = _build(tmp_path, log_dirs=[logs])
     assert cache.stats["warm_hits"] == 1
@@ -143,11 +148,8 @@ def test_another_tuned_record_is_a_miss(tmp_path, monkeypatch):
     assert cache.stats["warm_hits"] == 0
 
 
-def test_a_stale_index_builds_in_full(tmp_path, monkeypatch):
+def test_a_stale_index_builds_in_full(tmp_path, default_schedules):
     logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=7))
-    monkeypatch.setattr(builder, "main_schedule",
-                        lambda desc, target, *a, **k: (builder.schedule(desc, target).mod,
-                                                       "default"))
     _build(tmp_path, log_dirs=[logs])
     (logs / records.RECORD_FILE).write_text("r1\na record the index does not know\n")
     _, cache = _build(tmp_path, log_dirs=[logs])

@@ -46,6 +46,7 @@ LOADER = textwrap.dedent("""
     import tvmconv
     pkg = tvmconv.load(sys.argv[1])
     t1 = time.perf_counter()
+    assert pkg.warm_up() is pkg  # runs every kernel once, with the runtime alone
     from tvmconv.testing.inputs import random_inputs
     from tvmconv.testing.reference import conv2d_transpose_reference
     errors = {}
@@ -147,3 +148,14 @@ def test_compile_command_line(tmp_path):
     assert load(tmp_path).names == ["tiny_dw"]
     with pytest.raises(SystemExit, match="no layer named nope"):
         main(["compile", "--layers", "tiny", "--only", "nope", "--out", str(tmp_path)])
+
+
+def test_warm_up_leaves_the_kernels_exact(cpu_package):
+    from tvmconv.testing.inputs import random_inputs
+    from tvmconv.testing.tolerances import assert_matches_reference, run_kernel_poisoned
+
+    pkg = load(cpu_package).warm_up()
+    for name in pkg.names:
+        kernel = pkg[name]
+        x, w, b = random_inputs(kernel.desc, 4)
+        assert_matches_reference(kernel.desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)

@@ -42,6 +42,13 @@ class Package:
             raise KeyError(f"package {self.path} has no layer {layer_name!r}; it has "
                            f"{', '.join(self.kernels)}") from None
 
+    def warm_up(self) -> Package:
+        """Kernel.warm_up() of every kernel: an app calls it at start, before its first request,
+        so no request pays for the thread pool or the scratch allocation. Returns self."""
+        for kernel in self.kernels.values():
+            kernel.warm_up()
+        return self
+
     def __contains__(self, layer_name) -> bool:
         return layer_name in self.kernels
 

@@ -149,6 +149,22 @@ class Kernel:
         if tensors.dtype_name(value) != self.desc.dtype:
             raise TypeError(f"{name} must have dtype {self.desc.dtype}, got {value.dtype}")
 
+    def warm_up(self) -> Kernel:
+        """Pay now what the first call would: TVM's thread pool starting, this thread's scratch
+        for the packed weight, the library's first touch. Runs the kernel once on zeros (so it
+        costs one call of it). Returns self."""
+        d = self.desc
+        zeros = [self._zeros(d.input_shape), self._zeros(self.weight_arg_shape)]
+        if d.has_bias:
+            zeros.append(self._zeros(d.bias_shape))
+        self.run(zeros, self._empty(d.output_shape))
+        return self
+
+    def _zeros(self, shape):
+        tensor = self._empty(shape)
+        self._copy(tvm_ffi.from_dlpack(np.zeros(shape, self.desc.dtype)), tensor)
+        return tensor
+
     def time_ms(self, *args, number: int = 10, repeat: int = 5) -> list[float]:
         """Per-call milliseconds of `repeat` batches of `number` calls (TVM's time_evaluator)."""
         import tvm
