@@ -43,6 +43,11 @@ class ConvTranspose2dRule(ScheduleRule):
         """The schedule of the kernel that packs an NCHW weight (compute.pack_weight_func)."""
         return sch
 
+    def argument_alignment(self, dtype: str) -> int | None:
+        """The alignment the compiled kernel may assume of its argument pointers; None keeps
+        TVM's 64 bytes (the caller must then align, or copy, what it passes)."""
+        return None
+
     def kernel_blocks(self, sch: s_tir.Schedule, tunable: bool, structure, tiles):
         """(layout, block names in compute order, blocks by name) of the kernel sch holds,
         with self.last_choices set to the Choices of this schedule; None when sch is not a

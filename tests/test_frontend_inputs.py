@@ -180,3 +180,56 @@ def test_error_messages_name_the_parameter_and_value():
         megengine.module.ConvTranspose2d(3, 3, 3, stride=2, output_padding=(0, 2))
     with pytest.raises(ValueError, match=r"conv_mode.*'convolution'"):
         megengine.module.ConvTranspose2d(3, 3, 3, conv_mode="convolution")
+
+
+@pytest.mark.parametrize("offset_bytes", [4, 16, 32, 60])
+def test_inputs_of_any_element_alignment_are_used_in_place(offset_bytes, monkeypatch):
+    """The CPU kernels assume an element's alignment of their arguments, not TVM's 64 bytes:
+    a contiguous array at any float offset (glibc's 16-byte NumPy arrays included) is read in
+    place. Counted: the only allocation of the call is its result."""
+    from tvmconv.compiler import kernel_for
+    from tvmconv.description import ConvTranspose2dDesc
+
+    desc = ConvTranspose2dDesc(batch=2, in_channels=4, out_channels=3, height=5, width=6,
+                               kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1, has_bias=True)  # X, W, B
+    kernel = kernel_for(desc)
+    assert kernel.argument_alignment == 4
+
+    def at_offset(values):
+        base = tensors.aligned_empty((values.size + 16,), values.dtype)
+        view = base[offset_bytes // 4:offset_bytes // 4 + values.size].reshape(values.shape)
+        view[...] = values
+        assert view.ctypes.data % 64 == offset_bytes
+        return view
+
+    x, w, b = (at_offset(v) for v in (X, W, B))
+    for value, name, shape in ((x, "input", desc.input_shape), (w, "weight", W.shape)):
+        assert tensors.as_kernel_tensor(value, name, shape, 4).data_ptr() == value.ctypes.data
+    allocations = []
+    real = tensors.aligned_empty
+    monkeypatch.setattr(tensors, "aligned_empty",
+                        lambda shape, dtype: allocations.append(shape) or real(shape, dtype))
+    got = conv_transpose2d(x, w, b, stride=2, padding=1)
+    assert allocations == [desc.output_shape], "an input was copied"
+    np.testing.assert_array_equal(got, expected())
+
+
+def test_an_out_buffer_the_kernel_cannot_use_is_refused_not_a_crash():
+    import tvm_ffi
+
+    from tvmconv.compiler import kernel_for
+    from tvmconv.description import ConvTranspose2dDesc
+
+    desc = ConvTranspose2dDesc(batch=2, in_channels=4, out_channels=3, height=5, width=6,
+                               kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1, has_bias=True)  # X, W, B
+    kernel = kernel_for(desc)
+    size = int(np.prod(desc.output_shape))
+    base = tensors.aligned_empty((size + 16,), np.float32)
+    out = tvm_ffi.from_dlpack(base[1:1 + size].reshape(desc.output_shape))  # 4 bytes off
+    kernel(X, W, B, out=out)  # an element's alignment is all it needs
+    np.testing.assert_array_equal(np.from_dlpack(out), expected())
+    kernel.argument_alignment = 64  # a kernel that demands more (e.g. an older package's)
+    with pytest.raises(ValueError, match="out must be 64-byte aligned"):
+        kernel(X, W, B, out=out)

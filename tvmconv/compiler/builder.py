@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 
 from ..description import ConvTranspose2dDesc
@@ -100,11 +101,19 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
         source, main = "unscheduled", None
     from ..compute import algorithm_of
 
-    algorithm = algorithm_of(main["main"]) if main is not None else "polyphase"
+    facts = {"schedule_source": source,
+             "algorithm": algorithm_of(main["main"]) if main is not None else "polyphase",
+             "argument_alignment": argument_alignment(desc, target)}
     if warm:
-        _file_warm_link(desc, target, cache, use_tuned, log_dirs, library, source, algorithm)
-    return Kernel(desc, module, device=device_for(target), schedule_source=source,
-                  algorithm=algorithm, library=library)
+        _file_warm_link(desc, target, cache, use_tuned, log_dirs, library, facts)
+    return Kernel(desc, module, device=device_for(target), library=library, **facts)
+
+
+def argument_alignment(desc: ConvTranspose2dDesc, target) -> int:
+    """What desc's kernel for target assumes of its argument pointers (see kernel_module)."""
+    from ..runtime.tensors import ALIGNMENT
+
+    return rule_for_target(target).argument_alignment(desc.dtype) or ALIGNMENT
 
 
 def _warm_start(desc: ConvTranspose2dDesc, cache: ModuleCache, use_tuned: bool, log_dirs):
@@ -127,12 +136,11 @@ def _warm_start(desc: ConvTranspose2dDesc, cache: ModuleCache, use_tuned: bool, 
     import tvm_ffi
 
     return Kernel(desc, module, device=tvm_ffi.device("cpu", 0),
-                  schedule_source=link["schedule_source"], algorithm=link["algorithm"],
-                  library=cache.root / name / link["library"])
+                  library=cache.root / name / link["library"], **link["facts"])
 
 
 def _file_warm_link(desc, target, cache: ModuleCache, use_tuned: bool, log_dirs, library,
-                    source: str, algorithm: str) -> None:
+                    facts: dict) -> None:
     """After a full host build: remember the host target and link the library under the
     warm key, so that the next process starts warm."""
     from . import warm_start
@@ -144,7 +152,7 @@ def _file_warm_link(desc, target, cache: ModuleCache, use_tuned: bool, log_dirs,
     identity = _schedule_identity(desc, target_name(target), use_tuned, log_dirs)
     if identity is not None:
         key = warm_start.warm_key(desc.key, target_text, identity)
-        warm_start.write_link(cache.root, target_name(target), key, library, source, algorithm)
+        warm_start.write_link(cache.root, target_name(target), key, library, facts)
 
 
 def _schedule_identity(desc, name: str, use_tuned: bool, log_dirs) -> str | None:
@@ -199,12 +207,35 @@ def kernel_module(desc: ConvTranspose2dDesc, target, main_mod=None):
 
     from ..compute import algorithm_of, pack_weight_func, prim_func
 
+    rule = rule_for_target(target)
     funcs = {"main": main_mod["main"] if main_mod is not None else prim_func(desc)}
     pack = pack_weight_func(desc, algorithm_of(funcs["main"]))
     if pack is not None:
-        sch = rule_for_target(target).schedule_pack_weight(s_tir.Schedule(pack), target)
-        funcs["pack_weight"] = sch.mod["main"]
+        funcs["pack_weight"] = rule.schedule_pack_weight(s_tir.Schedule(pack), target).mod["main"]
+    align = rule.argument_alignment(desc.dtype)
+    if align is not None:
+        funcs = {name: with_argument_alignment(func, align) for name, func in funcs.items()}
     return tvm.IRModule(funcs)
+
+
+_SIGNATURE_BUFFER = re.compile(r'(T\.Buffer\(\([^()]*\), "\w+")(?:, align=\d+)?\)')
+
+
+def with_argument_alignment(func, align: int):
+    """func with its argument buffers declared `align`-byte aligned (TVM declares 64): the
+    code then assumes only that of the caller's pointers, so user arrays of any alignment are
+    used in place. (TIR's Specialize refuses to change an alignment, so the signature is
+    rewritten in the function's TVMScript and parsed back; the body is untouched.)"""
+    import tvm
+
+    text = func.script()
+    head, sep, body = text.partition("):\n")
+    if "def main(" not in head and "def pack_weight(" not in head:
+        raise ValueError("unexpected TVMScript signature: " + head[-200:])
+    head, count = _SIGNATURE_BUFFER.subn(rf"\1, align={align})", head)
+    if count != len(func.params):
+        raise ValueError(f"rewrote {count} of {len(func.params)} argument buffers")
+    return tvm.script.from_source(head + sep + body)
 
 
 def _cached_module(desc, target, cache: ModuleCache, main_mod):

@@ -103,17 +103,23 @@ def link_path(cache_root: Path, target_name: str, key: str) -> Path:
     return Path(cache_root) / target_name / LINKS_DIR / f"{key}.json"
 
 
+# What a Kernel needs to know of its library besides the description (Kernel's arguments).
+LINK_FACTS = ("schedule_source", "algorithm", "argument_alignment")
+
+
 def read_link(cache_root: Path, target_name: str, key: str) -> dict | None:
+    """{"library": file name in the target's cache folder, "facts": {LINK_FACTS}} or None."""
     link = _read_json(link_path(cache_root, target_name, key))
-    needed = ("library", "schedule_source", "algorithm")
-    return link if isinstance(link, dict) and all(k in link for k in needed) else None
+    if (not isinstance(link, dict) or "library" not in link
+            or not isinstance(link.get("facts"), dict) or set(link["facts"]) != set(LINK_FACTS)):
+        return None
+    return link
 
 
 def write_link(cache_root: Path, target_name: str, key: str, library: Path,
-               schedule_source: str, algorithm: str) -> None:
+               facts: dict) -> None:
     _write_json(link_path(cache_root, target_name, key),
-                {"library": Path(library).name, "schedule_source": schedule_source,
-                 "algorithm": algorithm})
+                {"library": Path(library).name, "facts": facts})
 
 
 def _read_json(path: Path):

@@ -91,7 +91,9 @@ def load(path, device_id: int = 0) -> Package:
         kernels[entry["layer"]] = Kernel(desc, module, device, entry["schedule"],
                                          entry=entry["entry"],
                                          pack_entry=entry["pack_entry"] or "",
-                                         algorithm=entry.get("algorithm", "polyphase"))
+                                         algorithm=entry.get("algorithm", "polyphase"),
+                                         # packages compiled before this field: TVM's 64
+                                         argument_alignment=entry.get("argument_alignment", 64))
     return Package(path, manifest, kernels)
 
 

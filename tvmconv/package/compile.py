@@ -37,7 +37,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
     """Build `layers` (tvmconv.layers.Layer list) for `target` into `out_dir`; the manifest."""
     import tvm
 
-    from ..compiler.builder import kernel_module, main_schedule, schedule_hash
+    from ..compiler.builder import argument_alignment, kernel_module, main_schedule, schedule_hash
     from ..compiler.targets import as_target, target_name
     from ..compute import algorithm_of
 
@@ -60,6 +60,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
                         "key": layer.desc.key, "desc": layer.desc.to_dict(),
                         "schedule": source, "schedule_hash": schedule_hash(mod),
                         "algorithm": algorithm_of(main["main"]),
+                        "argument_alignment": argument_alignment(layer.desc, target),
                         "useful_flops": layer.desc.flops})
         progress(f"[{i + 1}/{len(layers)}] {layer.name}: {source} schedule")
     progress(f"compiling {len(funcs)} functions for {target_name(target)} ...")

@@ -24,7 +24,8 @@ class Kernel:
 
     def __init__(self, desc: ConvTranspose2dDesc, module, device, schedule_source="default",
                  entry: str = "main", pack_entry: str = "pack_weight",
-                 algorithm: str = "polyphase", library=None):
+                 algorithm: str = "polyphase", library=None,
+                 argument_alignment: int = tensors.ALIGNMENT):
         self.desc = desc
         self.module = module
         self.device = device
@@ -33,6 +34,9 @@ class Kernel:
         self.algorithm = algorithm  # the compute: polyphase or gemm (see compute.algorithm_for)
         self.entry = entry  # the function's name in module (a package holds many kernels)
         self.library = library  # the library file module was loaded from, when known
+        # what the compiled code assumes of its argument pointers (bytes): anything less aligned
+        # is copied first (an unaligned `out` is refused), since it would crash the vector code
+        self.argument_alignment = argument_alignment
         self._func = module[entry]
         self._pack = module[pack_entry] if desc.weight_needs_packing_for(algorithm) else None
         self._scratch = threading.local()  # per thread: the packed weight of the current call
@@ -81,6 +85,12 @@ class Kernel:
                 raise TypeError("out must be a TVM tensor (NumPy results are returned, not filled)")
             out_tensor = result = out
             self._check(out, d.output_shape, "out")
+            pointer = tvm_ffi.from_dlpack(out).data_ptr() if not isinstance(
+                out, tvm_ffi.Tensor) else out.data_ptr()
+            if pointer % self.argument_alignment:
+                raise ValueError(f"out must be {self.argument_alignment}-byte aligned (its data "
+                                 f"is at {pointer:#x}); allocate it with "
+                                 "tvmconv.runtime.tensors.aligned_empty")
         self.run(args, out_tensor)
         return result
 
@@ -91,11 +101,12 @@ class Kernel:
         Pass the result to run() (w) or run_packed() (packed_weight): the one call path every
         caller shares."""
         d = self.desc
+        align = self.argument_alignment
         weight = (packed_weight if packed_weight is not None
-                  else tensors.as_kernel_tensor(w, "weight", self.weight_arg_shape))
-        args = [tensors.as_kernel_tensor(x, "input", d.input_shape), weight]
+                  else tensors.as_kernel_tensor(w, "weight", self.weight_arg_shape, align))
+        args = [tensors.as_kernel_tensor(x, "input", d.input_shape, align), weight]
         if bias is not None:
-            args.append(tensors.as_kernel_tensor(bias, "bias", d.bias_shape))
+            args.append(tensors.as_kernel_tensor(bias, "bias", d.bias_shape, align))
         return args
 
     def run(self, args, out) -> None:

@@ -18,6 +18,9 @@ import sys
 import numpy as np
 import tvm_ffi
 
+# What tvmconv allocates with (results, layer parameters): 64 bytes, a cache line. What a kernel
+# assumes of the pointers it is given is its own (Kernel.argument_alignment): an element's for
+# CPU kernels built now, TVM's 64 bytes for GPU kernels and packages compiled before.
 ALIGNMENT = 64
 KDLCPU = 1  # DLPack's device type of host memory
 
@@ -36,14 +39,11 @@ def aligned_empty(shape, dtype) -> np.ndarray:
     return raw[start:start + nbytes].view(dtype).reshape(shape)
 
 
-def aligned(array) -> np.ndarray:
-    """`array` as an aligned C-contiguous NumPy array (a copy only if it is not one already).
-
-    Arrays kept across calls (weights, inputs reused in a loop) are best aligned once: the
-    kernels then read them in place instead of copying them on every call.
-    """
+def aligned(array, alignment: int = ALIGNMENT) -> np.ndarray:
+    """`array` as a C-contiguous NumPy array whose data is `alignment`-byte aligned (a copy
+    only if it is not one already)."""
     array = np.asarray(array)
-    if array.flags.c_contiguous and array.ctypes.data % ALIGNMENT == 0:
+    if array.flags.c_contiguous and array.ctypes.data % alignment == 0:
         return array
     copy = aligned_empty(array.shape, array.dtype)
     copy[...] = array
@@ -59,14 +59,15 @@ def kind_of(value) -> str:
     return type(value).__module__.split(".")[0]
 
 
-def as_kernel_tensor(value, name: str, shape=None) -> tvm_ffi.Tensor:
-    """`value` as a compact, aligned tvm_ffi tensor, reshaped (a view) to `shape` when given.
+def as_kernel_tensor(value, name: str, shape=None, alignment: int = ALIGNMENT) -> tvm_ffi.Tensor:
+    """`value` as a compact tvm_ffi tensor whose data is `alignment`-byte aligned, reshaped (a
+    view) to `shape` when given.
 
     Zero-copy when the memory already qualifies. Raises TypeError for objects that are neither
     NumPy arrays nor DLPack-capable tensors.
     """
     if isinstance(value, np.ndarray):
-        return _from_numpy(value if shape is None else value.reshape(shape))
+        return _from_numpy(value if shape is None else value.reshape(shape), alignment)
     if isinstance(value, tvm_ffi.Tensor):
         tensor = value
     elif hasattr(value, "__dlpack__"):
@@ -75,11 +76,11 @@ def as_kernel_tensor(value, name: str, shape=None) -> tvm_ffi.Tensor:
         raise TypeError(f"{name} must be a NumPy array or a DLPack-capable tensor, "
                         f"got {type(value).__name__}")
     on_cpu = on_host(tensor.device)
-    usable = tensor.is_contiguous() and tensor.data_ptr() % ALIGNMENT == 0
+    usable = tensor.is_contiguous() and tensor.data_ptr() % alignment == 0
     if on_cpu and (not usable or (shape is not None and tuple(tensor.shape) != tuple(shape))):
         # NumPy views the same memory, reshapes it for free, and copies only when it must.
         array = np.from_dlpack(tensor)
-        return _from_numpy(array if shape is None else array.reshape(shape))
+        return _from_numpy(array if shape is None else array.reshape(shape), alignment)
     if not usable:
         raise ValueError(f"{name} is a non-contiguous or misaligned tensor on {tensor.device}; "
                          "make it contiguous first")
@@ -88,8 +89,8 @@ def as_kernel_tensor(value, name: str, shape=None) -> tvm_ffi.Tensor:
     return tensor
 
 
-def _from_numpy(array: np.ndarray) -> tvm_ffi.Tensor:
-    array = aligned(array)
+def _from_numpy(array: np.ndarray, alignment: int = ALIGNMENT) -> tvm_ffi.Tensor:
+    array = aligned(array, alignment)
     if not array.flags.writeable:
         # NumPy exports no DLPack of a read-only array (a layer's owned weight). The kernels
         # only read their inputs: a writable alias of the same memory is safe, else a copy.
