@@ -140,3 +140,17 @@ def test_workload_and_schedule_hashes_are_the_committed_ones():
                              "--compare", str(ROOT / "tools" / "schedule_hashes.json")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_the_top_level_names_are_the_functions():
+    """`from tvmconv import build` is the function even after the modules behind it are
+    imported (a submodule named like a function would shadow it)."""
+    import tvmconv
+    import tvmconv.compiler.builder  # noqa: F401
+    import tvmconv.package  # noqa: F401
+    from tvmconv import ConvTranspose2dDesc, build, conv2d_transpose_reference, load
+
+    assert callable(build) and build.__name__ == "build"
+    assert callable(load) and load.__module__ == "tvmconv.package"
+    assert conv2d_transpose_reference.__name__ == "conv2d_transpose_reference"
+    assert ConvTranspose2dDesc is tvmconv.description.ConvTranspose2dDesc
