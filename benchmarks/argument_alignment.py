@@ -63,8 +63,10 @@ def _bench_layer(layer, target, rounds: int) -> None:
     }
     times = {k: [] for k in calls}
     number = max(1, int(30 / max(_ms(calls["old"], 1), 1e-3)))
-    for _ in range(rounds):
-        for name, call in calls.items():
+    order = list(calls)
+    for r in range(rounds):
+        for name in order[r % len(order):] + order[:r % len(order)]:  # rotated: no slot bias
+            call = calls[name]
             time.sleep(0.05)  # the last competitor's workers stop spinning
             times[name].append(_ms(call, number))
     med = {k: statistics.median(v) for k, v in times.items()}

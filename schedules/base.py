@@ -44,7 +44,7 @@ class ConvTranspose2dRule(ScheduleRule):
         return sch
 
     def argument_alignment(self, dtype: str) -> int | None:
-        """The alignment the compiled kernel may assume of its argument pointers; None keeps
+        """The alignment the compiled kernel may assume of its input pointers; None keeps
         TVM's 64 bytes (the caller must then align, or copy, what it passes)."""
         return None
 

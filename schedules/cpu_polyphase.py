@@ -73,8 +73,9 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
         return schedule_pack_weight(sch, CPUConfig.from_target(target))
 
     def argument_alignment(self, dtype: str) -> int:
-        """An element's: unaligned vector loads cost x86 and Arm cores nothing on aligned data,
-        while demanding 64 bytes makes most NumPy arrays (16-byte aligned) a copy per call."""
+        """An element's: demanding 64 bytes makes most NumPy arrays (16-byte aligned) a copy
+        per call, which costs more than the unaligned loads do (benchmarks/argument_alignment.py
+        measures both)."""
         return DataType(dtype).bits // 8
 
     def schedule(self, sch: s_tir.Schedule, target: Target, tunable: bool, structure=None,

@@ -222,19 +222,21 @@ _SIGNATURE_BUFFER = re.compile(r'(T\.Buffer\(\([^()]*\), "\w+")(?:, align=\d+)?\
 
 
 def with_argument_alignment(func, align: int):
-    """func with its argument buffers declared `align`-byte aligned (TVM declares 64): the
-    code then assumes only that of the caller's pointers, so user arrays of any alignment are
-    used in place. (TIR's Specialize refuses to change an alignment, so the signature is
-    rewritten in the function's TVMScript and parsed back; the body is untouched.)"""
+    """func with its input buffers declared `align`-byte aligned (TVM declares 64; the output,
+    which tvmconv allocates, keeps that): the code then assumes only `align` of the caller's
+    inputs, so user arrays of any alignment are used in place. (TIR's Specialize refuses to
+    change an alignment, so the signature is rewritten in the function's TVMScript and parsed
+    back; the body is untouched.)"""
     import tvm
 
     text = func.script()
     head, sep, body = text.partition("):\n")
     if "def main(" not in head and "def pack_weight(" not in head:
         raise ValueError("unexpected TVMScript signature: " + head[-200:])
-    head, count = _SIGNATURE_BUFFER.subn(rf"\1, align={align})", head)
-    if count != len(func.params):
-        raise ValueError(f"rewrote {count} of {len(func.params)} argument buffers")
+    inputs = len(func.params) - 1  # the last is the output, which tvmconv allocates itself
+    head, count = _SIGNATURE_BUFFER.subn(rf"\1, align={align})", head, count=inputs)
+    if count != inputs:
+        raise ValueError(f"rewrote {count} of {inputs} input buffers")
     return tvm.script.from_source(head + sep + body)
 
 

@@ -34,8 +34,9 @@ class Kernel:
         self.algorithm = algorithm  # the compute: polyphase or gemm (see compute.algorithm_for)
         self.entry = entry  # the function's name in module (a package holds many kernels)
         self.library = library  # the library file module was loaded from, when known
-        # what the compiled code assumes of its argument pointers (bytes): anything less aligned
-        # is copied first (an unaligned `out` is refused), since it would crash the vector code
+        # what the compiled code assumes of its input pointers (bytes): anything less aligned is
+        # copied first, since it would crash the vector code. Outputs are always 64-byte
+        # aligned (tvmconv allocates them; a caller's `out` below that is refused).
         self.argument_alignment = argument_alignment
         self._func = module[entry]
         self._pack = module[pack_entry] if desc.weight_needs_packing_for(algorithm) else None
@@ -87,8 +88,8 @@ class Kernel:
             self._check(out, d.output_shape, "out")
             pointer = tvm_ffi.from_dlpack(out).data_ptr() if not isinstance(
                 out, tvm_ffi.Tensor) else out.data_ptr()
-            if pointer % self.argument_alignment:
-                raise ValueError(f"out must be {self.argument_alignment}-byte aligned (its data "
+            if pointer % tensors.ALIGNMENT:
+                raise ValueError(f"out must be {tensors.ALIGNMENT}-byte aligned (its data "
                                  f"is at {pointer:#x}); allocate it with "
                                  "tvmconv.runtime.tensors.aligned_empty")
         self.run(args, out_tensor)
