@@ -55,3 +55,77 @@ def test_demo_checks_and_times(tmp_path):
                            "--layer", "tiny_s2"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "OK" in proc.stdout and "GFLOP/s" in proc.stdout
+
+
+def _layer(**changes):
+    layer = {"name": "g3", "batch": 1, "in_channels": 8, "out_channels": 4, "height": 4,
+             "width": 4, "kernel_size": 4, "stride": 2, "padding": 1}
+    layer.update(changes)
+    return layer
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"dilatation": 2}, "unknown key(s) ['dilatation'] ('dilatation' -> 'dilation'?); the keys"),
+    ({"out_padding": 1}, "unknown key(s) ['out_padding']"),
+    ({"bias": "false"}, "bias must be true or false, got 'false'"),
+    ({"height": 3.7}, "height must be an int, got 3.7"),
+    ({"stride": [2, 2, 2]}, "stride must be an int or 2 ints"),
+    ({"groups": 3}, "in_channels (8) must be divisible by groups (3)"),
+])
+def test_layer_files_reject_what_they_would_misread(tmp_path, changes, words):
+    from tvmconv.layers import LayerFileError, load_layers
+
+    path = tmp_path / "layers.json"
+    path.write_text(json.dumps([_layer(**changes)]))
+    with pytest.raises(LayerFileError) as err:
+        load_layers(path)
+    assert words in str(err.value) and str(path) in str(err.value)
+
+
+def test_layer_files_reject_repeated_names_and_say_where_json_breaks(tmp_path):
+    from tvmconv.layers import LayerFileError, load_layers
+
+    path = tmp_path / "layers.json"
+    path.write_text(json.dumps([_layer(), _layer()]))
+    with pytest.raises(LayerFileError, match="two layers are named 'g3'"):
+        load_layers(path)
+    path.write_text('[\n {"name": "g3",\n  "batch": 1,,\n}]')
+    with pytest.raises(LayerFileError, match="not valid JSON at line 3"):
+        load_layers(path)
+    with pytest.raises(LayerFileError, match="built-in ones: suite, tiny"):
+        load_layers(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["tune", "--one", ""], "no layer parameters given"),
+    (["tune", "--one", "in_channels=8 out_chanels=4 height=4 width=4 kernel_size=4 stride=2"],
+     "unknown key(s) ['out_chanels']"),
+    (["tune", "--one", "in_channels=x"], "in_channels must be an int"),
+    (["tune", "--only", "", "--layers", "tiny"], "--only names no layer"),
+    (["tune", "--layers", "nope.json"], "no layer file or built-in suite named 'nope.json'"),
+])
+def test_the_cli_answers_bad_layers_with_a_message(argv, words, capsys):
+    from tvmconv.tools.cli import main
+
+    with pytest.raises(SystemExit) as err:
+        main(argv)
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize("option", ["--trials", "--per-batch", "--cores", "--threads"])
+@pytest.mark.parametrize("value", ["0", "-5", "x"])
+def test_tune_refuses_counts_below_one(option, value, capsys):
+    from tvmconv.tools.cli import main
+
+    with pytest.raises(SystemExit) as err:
+        main(["tune", "--layers", "tiny", option, value])
+    assert err.value.code == 2 and option in capsys.readouterr().err
+
+
+def test_version(capsys):
+    from tvmconv import __version__
+    from tvmconv.tools.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"tvmconv {__version__}"

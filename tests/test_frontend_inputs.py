@@ -233,3 +233,27 @@ def test_an_out_buffer_the_kernel_cannot_use_is_refused_not_a_crash():
     aligned_out = tvm_ffi.from_dlpack(base[:size].reshape(desc.output_shape))
     kernel(X, W, B, out=aligned_out)
     np.testing.assert_array_equal(np.from_dlpack(aligned_out), expected())
+
+
+def test_float64_input_says_how_to_convert_it():
+    with pytest.raises(TypeError, match=r"got float64: convert it first, e\.g\. "
+                                        r"a\.astype\('float32'\)"):
+        conv_transpose2d(X.astype(np.float64), W, B, stride=2, padding=1)
+    with pytest.raises(TypeError, match=r"weight dtype float64 does not match the input dtype "
+                                        r"float32: convert it first"):
+        conv_transpose2d(X, W.astype(np.float64), B, stride=2, padding=1)
+
+
+@pytest.mark.parametrize("bad", [None, [[1.0]], 3.0])
+def test_a_kernel_given_a_non_tensor_raises_type_error(bad):
+    from tvmconv.compiler import kernel_for
+    from tvmconv.description import ConvTranspose2dDesc
+
+    desc = ConvTranspose2dDesc(batch=2, in_channels=4, out_channels=3, height=5, width=6,
+                               kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1, has_bias=True)
+    kernel = kernel_for(desc)
+    with pytest.raises(TypeError, match="input must be a NumPy array or a DLPack"):
+        kernel(bad, W, B)
+    with pytest.raises(TypeError, match="weight must be a NumPy array or a DLPack"):
+        kernel(X, bad, B)

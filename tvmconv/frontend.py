@@ -69,12 +69,21 @@ def input_dtype(x, w, bias=None, x_name="input", w_name="weight") -> str:
     """The common float dtype of the tensors; TypeError naming the odd one out."""
     dtype = tensors.dtype_name(x, x_name)
     if dtype not in DTYPES:
-        raise TypeError(f"{x_name} dtype must be one of {DTYPES}, got {dtype}")
+        raise TypeError(f"{x_name} dtype must be one of {DTYPES}, got {dtype}{_convert(dtype)}")
     for name, value in ((w_name, w), ("bias", bias)):
         if value is not None and tensors.dtype_name(value, name) != dtype:
-            raise TypeError(f"{name} dtype {tensors.dtype_name(value, name)} does not match "
-                            f"the {x_name} dtype {dtype}")
+            other = tensors.dtype_name(value, name)
+            raise TypeError(f"{name} dtype {other} does not match the {x_name} dtype "
+                            f"{dtype}{_convert(other, dtype)}")
     return dtype
+
+
+def _convert(got: str, want: str = "float32") -> str:
+    """How to fix a float tensor of the wrong dtype (NumPy's default is float64)."""
+    if not got.startswith(("float", "bfloat")):
+        return ""
+    return (f": convert it first, e.g. a.astype({want!r}) for NumPy or "
+            f"t.to(torch.{want}) for PyTorch")
 
 
 def check_layer_call(x_shape, in_channels, w_shape, weight_shape, b_shape, bias_shape,

@@ -9,6 +9,7 @@ Built-in suites: ``suite`` (the benchmark suite) and ``tiny`` (smoke tests).
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,12 @@ from ..description import ConvTranspose2dDesc
 BUILTIN_DIR = Path(__file__).parent
 REQUIRED = ("name", "batch", "in_channels", "out_channels", "height", "width", "kernel_size",
             "stride", "padding")
+OPTIONAL = ("source", "output_padding", "dilation", "groups", "dtype", "layout", "bias")
+
+
+class LayerFileError(ValueError):
+    """A layer file or layer object that is not what this module reads (the message says
+    which layer, which key and why)."""
 
 
 @dataclass(frozen=True)
@@ -27,64 +34,117 @@ class Layer:
     desc: ConvTranspose2dDesc
 
 
+def _int(value, field, name) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LayerFileError(f"layer {name!r}: {field} must be an int, got {value!r}")
+    return value
+
+
+def _ints(value, field, name, counts) -> tuple[int, ...]:
+    """An int (repeated) or a list of len in `counts` of ints."""
+    if isinstance(value, (list, tuple)) and len(value) in counts:
+        return tuple(_int(v, field, name) for v in value)
+    if not isinstance(value, (list, tuple)):
+        return (_int(value, field, name),) * max(counts)
+    spelled = " or ".join(str(c) for c in counts)
+    raise LayerFileError(f"layer {name!r}: {field} must be an int or {spelled} ints, "
+                         f"got {value!r}")
+
+
 def _two(value, field, name):
-    if isinstance(value, int):
-        return value, value
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return int(value[0]), int(value[1])
-    raise ValueError(f"layer {name!r}: {field} must be an int or 2 ints, got {value!r}")
+    return _ints(value, field, name, (2,))
 
 
 def _pads(value, name):
-    if isinstance(value, int):
-        return value, value, value, value
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return value[0], value[0], value[1], value[1]
-    if isinstance(value, (list, tuple)) and len(value) == 4:
-        return tuple(value)
-    raise ValueError(f"layer {name!r}: padding must be an int, 2 ints or 4 ints, got {value!r}")
+    pads = _ints(value, "padding", name, (2, 4))
+    return (pads[0], pads[0], pads[1], pads[1]) if len(pads) == 2 else pads
 
 
 def layer_from_dict(obj: dict) -> Layer:
-    missing = [k for k in REQUIRED if k not in obj]
+    if not isinstance(obj, dict):
+        raise LayerFileError(f"a layer is a JSON object, got {obj!r}")
     name = obj.get("name", "?")
+    unknown = sorted(set(obj) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:  # before the missing ones: a misspelt key is both
+        hints = [f"{k!r} -> {close[0]!r}?" for k in unknown
+                 if (close := difflib.get_close_matches(k, REQUIRED + OPTIONAL, n=1))]
+        raise LayerFileError(f"layer {name!r}: unknown key(s) {unknown}"
+                             f"{' (' + ', '.join(hints) + ')' if hints else ''}; the keys are "
+                             f"{', '.join(REQUIRED + OPTIONAL)}")
+    missing = [k for k in REQUIRED if k not in obj]
     if missing:
-        raise ValueError(f"layer {name!r} lacks field(s) {missing}")
+        raise LayerFileError(f"layer {name!r} lacks field(s) {missing}")
+    if not isinstance(name, str) or not name:
+        raise LayerFileError(f"layer name must be a non-empty string, got {name!r}")
+    for field in ("source", "dtype", "layout"):
+        if field in obj and not isinstance(obj[field], str):
+            raise LayerFileError(f"layer {name!r}: {field} must be a string, got {obj[field]!r}")
+    if "bias" in obj and not isinstance(obj["bias"], bool):
+        raise LayerFileError(f"layer {name!r}: bias must be true or false, got {obj['bias']!r}")
     kh, kw = _two(obj["kernel_size"], "kernel_size", name)
     sh, sw = _two(obj["stride"], "stride", name)
     oph, opw = _two(obj.get("output_padding", 0), "output_padding", name)
     dh, dw = _two(obj.get("dilation", 1), "dilation", name)
     pt, pb, pl, pr = _pads(obj["padding"], name)
-    desc = ConvTranspose2dDesc(
-        batch=obj["batch"], in_channels=obj["in_channels"], out_channels=obj["out_channels"],
-        height=obj["height"], width=obj["width"], kernel_h=kh, kernel_w=kw, stride_h=sh,
-        stride_w=sw, dilation_h=dh, dilation_w=dw, pad_top=pt, pad_bottom=pb, pad_left=pl,
-        pad_right=pr, output_padding_h=oph, output_padding_w=opw, groups=obj.get("groups", 1),
-        layout=obj.get("layout", "NCHW"), dtype=obj.get("dtype", "float32"),
-        has_bias=bool(obj.get("bias", False)))
+    try:
+        desc = ConvTranspose2dDesc(
+            batch=_int(obj["batch"], "batch", name),
+            in_channels=_int(obj["in_channels"], "in_channels", name),
+            out_channels=_int(obj["out_channels"], "out_channels", name),
+            height=_int(obj["height"], "height", name), width=_int(obj["width"], "width", name),
+            kernel_h=kh, kernel_w=kw, stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw,
+            pad_top=pt, pad_bottom=pb, pad_left=pl, pad_right=pr, output_padding_h=oph,
+            output_padding_w=opw, groups=_int(obj.get("groups", 1), "groups", name),
+            layout=obj.get("layout", "NCHW"), dtype=obj.get("dtype", "float32"),
+            has_bias=obj.get("bias", False))
+    except (TypeError, ValueError) as err:
+        raise LayerFileError(f"layer {name!r}: {err}") from None
     return Layer(name, obj.get("source", ""), desc)
 
 
 def select_layers(layers: list[Layer], only: str | None, command: str) -> list[Layer]:
     """The layers named in `only` (comma-separated; all when None), in file order; a
     command-line error naming the unknown ones."""
-    if not only:
+    if only is None:
         return layers
-    wanted = set(only.split(","))
+    wanted = {n.strip() for n in only.split(",") if n.strip()}
+    if not wanted:
+        raise SystemExit(f"tvmconv {command}: --only names no layer ({only!r})")
     missing = wanted - {layer.name for layer in layers}
     if missing:
-        raise SystemExit(f"tvmconv {command}: no layer named {', '.join(sorted(missing))}")
+        raise SystemExit(f"tvmconv {command}: no layer named {', '.join(sorted(missing))}; "
+                         f"the layers are {', '.join(layer.name for layer in layers)}")
     return [layer for layer in layers if layer.name in wanted]
 
 
+def builtin_suites() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.json"))
+
+
 def load_layers(spec: str | Path) -> list[Layer]:
-    """Layers of a built-in suite name ('suite', 'tiny') or of a JSON file path."""
+    """Layers of a built-in suite name ('suite', 'tiny') or of a JSON file path. LayerFileError
+    (a ValueError) for a file that is not valid JSON (with its line), not a list of layer
+    objects, or holds a bad or repeated layer."""
     path = Path(spec)
     if not path.exists() and (BUILTIN_DIR / f"{spec}.json").exists():
         path = BUILTIN_DIR / f"{spec}.json"
     if not path.exists():
-        raise FileNotFoundError(f"no layer file or built-in suite named {str(spec)!r}")
-    data = json.loads(path.read_text())
+        raise LayerFileError(f"no layer file or built-in suite named {str(spec)!r} (the "
+                             f"built-in ones: {', '.join(builtin_suites())})")
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise LayerFileError(f"{path}: not valid JSON at line {err.lineno}, column {err.colno}: "
+                             f"{err.msg}") from None
     if not isinstance(data, list):
-        raise ValueError(f"{path}: a layer file is a JSON list of layer objects")
-    return [layer_from_dict(obj) for obj in data]
+        raise LayerFileError(f"{path}: a layer file is a JSON list of layer objects")
+    try:
+        layers = [layer_from_dict(obj) for obj in data]
+    except LayerFileError as err:
+        raise LayerFileError(f"{path}: {err}") from None
+    seen: set = set()
+    for layer in layers:
+        if layer.name in seen:
+            raise LayerFileError(f"{path}: two layers are named {layer.name!r}")
+        seen.add(layer.name)
+    return layers

@@ -156,6 +156,7 @@ class Kernel:
         return tvm.runtime.empty(shape, self.desc.dtype, self.device)
 
     def _check(self, value, shape, name):
+        tensors.dtype_name(value, name)  # TypeError for what is not a tensor (a list, None)
         if tuple(value.shape) != tuple(shape):
             raise ValueError(f"{name} must have shape {tuple(shape)}, got {tuple(value.shape)}")
         if tensors.dtype_name(value) != self.desc.dtype:

@@ -7,8 +7,24 @@ import argparse
 import sys
 
 
+def _at_least(minimum: int):
+    """argparse type: an int >= minimum (--trials 0 or -5 would tune nothing, or forever)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tvmconv", description=__doc__)
+    from .. import __version__
+
+    p.add_argument("--version", action="version", version=f"tvmconv {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("bench", help="time our kernels vs PyTorch, ONNX Runtime and topi")
@@ -38,20 +54,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="tune one layer given by its parameters instead, e.g. \"in_channels=256 "
                         "out_channels=128 height=8 width=8 kernel_size=4 stride=2 padding=1\"")
     t.add_argument("--target", default=None, help="TVM target (default: this CPU)")
-    t.add_argument("--trials", type=int, default=64,
+    t.add_argument("--trials", type=_at_least(1), default=64,
                    help="trials per layer, counting those already in the log (default 64)")
-    t.add_argument("--per-batch", type=int, default=16,
+    t.add_argument("--per-batch", type=_at_least(1), default=16,
                    help="candidates measured per search iteration (default 16)")
-    t.add_argument("--cores", type=int, default=None,
+    t.add_argument("--cores", type=_at_least(1), default=None,
                    help="processes compiling candidates (default: physical cores)")
-    t.add_argument("--threads", type=int, default=2, help="threads the kernels run with (2)")
+    t.add_argument("--threads", type=_at_least(1), default=2,
+                   help="threads the kernels run with (2)")
     t.add_argument("--log-dir", help="database directory (default: tuning_logs/<target name>/)")
     t.add_argument("--seed", type=int, default=None)
     t.add_argument("--no-plot", action="store_true", help="skip the PNG report")
     t.add_argument("--rpc", metavar="HOST:PORT",
                    help="measure on the devices registered with this TVM RPC tracker")
     t.add_argument("--key", default="", help="device key of the RPC servers (with --rpc)")
-    t.add_argument("--rpc-workers", type=int, default=1,
+    t.add_argument("--rpc-workers", type=_at_least(1), default=1,
                    help="measurements in flight at once (with --rpc; e.g. the server count)")
     t.add_argument("--budget-min", type=float, default=None,
                    help="start no new layer after this many minutes (resume later)")
@@ -103,6 +120,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    from ..layers import LayerFileError
+
+    try:
+        return _run(args)
+    except LayerFileError as err:  # a user's layer file: a message, not a traceback
+        raise SystemExit(f"tvmconv {args.command}: {err}") from None
+
+
+def _run(args) -> int:
     if args.command == "bench":
         from .bench import main as bench_main
 

@@ -15,23 +15,37 @@ def parse_one(text: str) -> Layer:
     """'in_channels=256 out_channels=128 kernel_size=4 stride=2,2 ...' -> a Layer (batch 1,
     padding 0 and name 'one' unless given). Values with commas are lists."""
     fields = {"name": "one", "batch": 1, "padding": 0}
-    for item in text.replace(";", " ").split():
+    items = text.replace(";", " ").split()
+    if not items:
+        raise ValueError("--one: no layer parameters given (an empty string); e.g. --one "
+                         "\"in_channels=256 out_channels=128 height=8 width=8 kernel_size=4 "
+                         "stride=2 padding=1\"")
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep:
             raise ValueError(f"--one: expected KEY=VALUE, got {item!r}")
         if key in ("name", "dtype", "layout", "source"):
             fields[key] = value
         elif key == "bias":
-            fields[key] = value.lower() in ("1", "true", "yes")
+            if value.lower() not in ("true", "false"):
+                raise ValueError(f"--one: bias must be true or false, got {value!r}")
+            fields[key] = value.lower() == "true"
         else:
-            parts = [int(v) for v in value.split(",")]
+            try:
+                parts = [int(v) for v in value.split(",")]
+            except ValueError:
+                raise ValueError(f"--one: {key} must be an int or ints separated by commas, "
+                                 f"got {value!r}") from None
             fields[key] = parts[0] if len(parts) == 1 else parts
     return layer_from_dict(fields)
 
 
 def select_layers(args) -> list[Layer]:
-    if args.one:
-        return [parse_one(args.one)]
+    if args.one is not None:  # an empty --one is an error, never "the whole suite"
+        try:
+            return [parse_one(args.one)]
+        except ValueError as err:
+            raise SystemExit(f"tvmconv tune: {err}") from None
     return layers_named(load_layers(args.layers), args.only, "tune")
 
 
