@@ -74,3 +74,31 @@ def test_torch_weight_changed_in_place_is_seen():
     with torch.no_grad():
         w.mul_(2)  # bumps the tensor's version counter
     np.testing.assert_allclose(layer(x).numpy(), 2 * before.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_megengine_reads_its_hyper_parameters_on_every_forward():
+    """MegEngine's module reads stride, padding, ... on each forward: reassigning one after a
+    first call changes the next result (it was ignored for shapes seen before)."""
+    from tvmconv.testing.reference import conv2d_transpose_reference
+
+    layer = megengine.module.ConvTranspose2d(4, 6, 3, stride=2, padding=1, bias=False)
+    x = np.random.default_rng(1).standard_normal((1, 4, 5, 5)).astype(np.float32)
+    assert layer(x).shape == (1, 6, 9, 9)
+    layer.padding = 0
+    layer.stride = (1, 2)
+    y = layer(x)
+    desc = next(d for d in layer._descs.values() if d.pad_top == 0)  # noqa: SLF001
+    assert y.shape == (1, 6, 7, 11) and (desc.stride_h, desc.stride_w) == (1, 2)
+    np.testing.assert_allclose(y, conv2d_transpose_reference(desc, x, layer.weight), atol=1e-4)
+    layer.output_padding = 2  # >= stride 1 on the height axis
+    with pytest.raises(ValueError, match=r"output_padding\[0\] \(2\) must be smaller"):
+        layer(x)
+
+
+def test_megengine_sees_a_list_changed_in_place():
+    layer = megengine.module.ConvTranspose2d(4, 6, 3, stride=2, padding=1, bias=False)
+    x = np.ones((1, 4, 5, 5), np.float32)
+    layer.padding = [1, 1]
+    assert layer(x).shape == (1, 6, 9, 9)
+    layer.padding[1] = 0
+    assert layer(x).shape == (1, 6, 9, 11)

@@ -49,41 +49,65 @@ class ConvTranspose2d:
         if unknown:
             raise TypeError(f"ConvTranspose2d got unexpected keyword arguments {sorted(unknown)}")
         self.name = kwargs.get("name")
-        self.in_channels = positive_int(in_channels, "in_channels")
-        self.out_channels = positive_int(out_channels, "out_channels")
-        self.kernel_size = pair(kernel_size, "kernel_size", 1)
-        self.stride = pair(stride, "stride", 1)
-        self.padding = pair(padding, "padding", 0)
-        self.output_padding = pair(output_padding, "output_padding", 0)
-        self.dilation = pair(dilation, "dilation", 1)
-        self.groups = positive_int(groups, "groups")
-        check_groups({"in_channels": self.in_channels, "out_channels": self.out_channels},
-                     self.groups)
-        for axis, (op, s) in enumerate(zip(self.output_padding, self.stride)):
-            if op >= s:
-                raise ValueError(f"output_padding[{axis}] ({op}) must be smaller than "
-                                 f"stride[{axis}] ({s})")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.output_padding, self.dilation, self.groups = output_padding, dilation, groups
+        self.compute_mode = compute_mode
+        (self.in_channels, self.out_channels, self.kernel_size, self.stride, self.padding,
+         self.output_padding, self.dilation, self.groups, self.compute_mode) = self._settings()
         if not isinstance(conv_mode, str) or conv_mode.lower() != "cross_correlation":
             raise ValueError(f"conv_mode must be 'cross_correlation' (the only mode MegEngine "
                              f"implements), got {conv_mode!r}")
-        if compute_mode not in _COMPUTE_MODES:
-            raise ValueError(f"compute_mode must be 'default' or 'float32', got {compute_mode!r}")
-        self.conv_mode, self.compute_mode = "cross_correlation", compute_mode
+        self.conv_mode = "cross_correlation"
         self.weight = np.zeros(self.weight_shape, np.float32)
         self.bias = np.zeros((1, self.out_channels, 1, 1), np.float32) if bias else None
         self.reset_parameters()
         self._descs: dict = {}
 
+    def _settings(self) -> tuple:
+        """The hyper-parameters as they are now, checked and normalised: they are plain
+        attributes, which MegEngine reads on every forward (so a reassigned padding counts).
+        Normalised again only when one of them changed."""
+        raw = (self.in_channels, self.out_channels, self.kernel_size, self.stride, self.padding,
+               self.output_padding, self.dilation, self.groups, self.compute_mode)
+        cached = self.__dict__.get("_settings_of")
+        try:
+            if cached is not None and cached[0] == raw:
+                return cached[1]
+        except ValueError:  # an array among them: compare by normalising
+            pass
+        settings = self._normalised()
+        # copies of lists, so that one changed in place compares unequal next time
+        self._settings_of = (tuple(list(v) if isinstance(v, list) else v for v in raw), settings)
+        return settings
+
+    def _normalised(self) -> tuple:
+        in_channels = positive_int(self.in_channels, "in_channels")
+        out_channels = positive_int(self.out_channels, "out_channels")
+        stride = pair(self.stride, "stride", 1)
+        output_padding = pair(self.output_padding, "output_padding", 0)
+        groups = positive_int(self.groups, "groups")
+        check_groups({"in_channels": in_channels, "out_channels": out_channels}, groups)
+        for axis, (op, s) in enumerate(zip(output_padding, stride)):
+            if op >= s:
+                raise ValueError(f"output_padding[{axis}] ({op}) must be smaller than "
+                                 f"stride[{axis}] ({s})")
+        if self.compute_mode not in _COMPUTE_MODES:
+            raise ValueError(f"compute_mode must be 'default' or 'float32', "
+                             f"got {self.compute_mode!r}")
+        return (in_channels, out_channels, pair(self.kernel_size, "kernel_size", 1), stride,
+                pair(self.padding, "padding", 0), output_padding,
+                pair(self.dilation, "dilation", 1), groups, self.compute_mode)
+
     @property
     def weight_shape(self) -> tuple[int, ...]:
-        kh, kw = self.kernel_size
-        g, cin, cout = self.groups, self.in_channels, self.out_channels
-        return (cin, cout, kh, kw) if g == 1 else (g, cin // g, cout // g, kh, kw)
+        return _weight_shape(*self._settings())
 
     def reset_parameters(self, rng=None) -> None:
         """MegEngine's initialisation: weight ~ N(0, sqrt(1 / fan_in)), bias zeros."""
         rng = rng if rng is not None else np.random.default_rng()
-        fan_in = self.kernel_size[0] * self.kernel_size[1] * self.out_channels
+        kh, kw = self._settings()[2]
+        fan_in = kh * kw * self.out_channels
         self.weight = tensors.aligned(
             rng.normal(0.0, np.sqrt(1 / fan_in), self.weight_shape).astype(np.float32))
         if self.bias is not None:
@@ -96,23 +120,13 @@ class ConvTranspose2d:
         weight, bias = self.weight, self.bias
         dtype = input_dtype(inp, weight, bias, w_name="weight")
         key = (tensors.shape_of(inp), dtype, tensors.shape_of(weight),
-               None if bias is None else tensors.shape_of(bias))
-        desc = described(self._descs, key, self._describe)
+               None if bias is None else tensors.shape_of(bias), self._settings())
+        desc = described(self._descs, key, _describe)
         return conv_transpose(desc, inp, weight, bias, owner=self)
 
     def _describe(self, x_shape, dtype, w_shape, b_shape) -> ConvTranspose2dDesc:
-        check_layer_call(x_shape, self.in_channels, w_shape, self.weight_shape, b_shape,
-                         (1, self.out_channels, 1, 1))
-        return ConvTranspose2dDesc(
-            batch=x_shape[0], in_channels=self.in_channels, out_channels=self.out_channels,
-            height=x_shape[2], width=x_shape[3], kernel_h=self.kernel_size[0],
-            kernel_w=self.kernel_size[1], stride_h=self.stride[0], stride_w=self.stride[1],
-            dilation_h=self.dilation[0], dilation_w=self.dilation[1],
-            pad_top=self.padding[0], pad_bottom=self.padding[0], pad_left=self.padding[1],
-            pad_right=self.padding[1], output_padding_h=self.output_padding[0],
-            output_padding_w=self.output_padding[1], groups=self.groups, dtype=dtype,
-            accum_dtype=_COMPUTE_MODES[self.compute_mode] if dtype == "float16" else None,
-            has_bias=b_shape is not None)
+        """The description of a forward with these shapes under today's hyper-parameters."""
+        return _describe(x_shape, dtype, w_shape, b_shape, self._settings())
 
     def __repr__(self):
         return (f"ConvTranspose2d(in_channels={self.in_channels}, "
@@ -120,3 +134,23 @@ class ConvTranspose2d:
                 f"stride={self.stride}, padding={self.padding}, "
                 f"output_padding={self.output_padding}, dilation={self.dilation}, "
                 f"groups={self.groups}, bias={self.bias is not None})")
+
+
+def _weight_shape(cin, cout, kernel_size, stride, padding, output_padding, dilation, groups,
+                  compute_mode) -> tuple[int, ...]:
+    kh, kw = kernel_size
+    return (cin, cout, kh, kw) if groups == 1 else (groups, cin // groups, cout // groups, kh, kw)
+
+
+def _describe(x_shape, dtype, w_shape, b_shape, settings) -> ConvTranspose2dDesc:
+    (cin, cout, kernel_size, stride, padding, output_padding, dilation, groups,
+     compute_mode) = settings
+    check_layer_call(x_shape, cin, w_shape, _weight_shape(*settings), b_shape, (1, cout, 1, 1))
+    return ConvTranspose2dDesc(
+        batch=x_shape[0], in_channels=cin, out_channels=cout, height=x_shape[2],
+        width=x_shape[3], kernel_h=kernel_size[0], kernel_w=kernel_size[1], stride_h=stride[0],
+        stride_w=stride[1], dilation_h=dilation[0], dilation_w=dilation[1],
+        pad_top=padding[0], pad_bottom=padding[0], pad_left=padding[1], pad_right=padding[1],
+        output_padding_h=output_padding[0], output_padding_w=output_padding[1], groups=groups,
+        dtype=dtype, accum_dtype=_COMPUTE_MODES[compute_mode] if dtype == "float16" else None,
+        has_bias=b_shape is not None)
