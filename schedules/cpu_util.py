@@ -46,14 +46,26 @@ def vectorize_or_unroll(sch, loop, width: int) -> None:
         sch.unroll(loop)
 
 
+# The widest loop vectorised whole: LLVM's vector types stop at 32767 lanes (a 1-D signal of
+# 40000 samples made TVM's code generator fail), and nothing gains from more than a few hundred.
+MAX_VECTORIZED_EXTENT = 16384
+
+
 def vectorize_innermost(sch, block):
     """Vectorise the block's innermost loop when it is at least 4 wide (see
-    vectorize_or_unroll; narrower ones stay scalar)."""
+    vectorize_or_unroll; narrower ones stay scalar). A loop wider than MAX_VECTORIZED_EXTENT
+    is split first by its largest divisor up to 64 (kept scalar when that is under 4)."""
     loops = sch.get_loops(block)
     inner = loops[-1]
     extent = sch.get(inner).extent
-    if isinstance(extent, tirx.IntImm) and int(extent) >= 4:
-        sch.vectorize(inner)
+    if not isinstance(extent, tirx.IntImm) or int(extent) < 4:
+        return
+    if int(extent) > MAX_VECTORIZED_EXTENT:
+        width = largest_divisor(int(extent), 64)
+        if width < 4:
+            return
+        _, inner = sch.split(inner, [None, width])
+    sch.vectorize(inner)
 
 
 def schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int,

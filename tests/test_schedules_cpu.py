@@ -5,7 +5,7 @@ import pytest
 from strategies import SMALL_DESC as DESC
 from tvm import s_tir
 
-from tvmconv.compiler.builder import schedule
+from tvmconv.compiler.builder import build, schedule
 from tvmconv.compiler.targets import host_target
 from tvmconv.description import ConvTranspose2dDesc
 from tvmconv.schedules import rule_for
@@ -197,3 +197,14 @@ def _parallel_extent(sch, block_name) -> int:
 
     loops = [sch.get(lp) for lp in sch.get_loops(sch.get_sblock(block_name))]
     return next(int(lp.extent) for lp in loops if lp.kind == ForKind.PARALLEL)
+
+
+@pytest.mark.parametrize("width", [40000, 40009])  # 40009 is prime: no vector divides it
+def test_a_very_wide_output_builds_and_is_exact(width):
+    """A 1-D signal as a 1 x 40000 image: the output stage vectorised its whole row, which
+    TVM's LLVM code generator refuses past 32767 lanes."""
+    desc = ConvTranspose2dDesc(batch=1, in_channels=16, out_channels=16, height=1, width=width,
+                               kernel_h=1, kernel_w=9, pad_left=4, pad_right=4)
+    kernel = build(desc, algorithm="polyphase")
+    x, w, b = random_inputs(desc, 2)
+    assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
