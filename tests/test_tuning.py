@@ -225,3 +225,34 @@ print(json.dumps({"file": tvmconv.__file__, "logs": str(records.PROJECT_LOGS),
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["file"].startswith(str(site)) and not got["checkout"]
     assert got["logs"].startswith(str(site)) and got["source"] == "tuned"
+
+
+def test_a_torn_line_in_a_log_is_skipped_and_repaired(tmp_path):
+    """What a kill or a full disk during `tvmconv tune` leaves: one half-written line at the
+    end of each file. Builds still find the log's records (with a warning) and the next job
+    repairs the files."""
+    import shutil
+    from pathlib import Path
+
+    from tvmconv.compiler import as_target
+    from tvmconv.layers import load_layers
+    from tvmconv.tuning import records
+
+    committed = Path(records.PROJECT_LOGS) / "llvm-znver4"
+    logs = tmp_path / "llvm-znver4"
+    shutil.copytree(committed, logs)
+    for name in (records.WORKLOAD_FILE, records.RECORD_FILE):
+        with open(logs / name, "a") as f:
+            f.write('[0, [["half a trace", ')
+    target = as_target({"kind": "llvm", "mcpu": "znver4", "num-cores": 2})
+    desc = next(layer.desc for layer in load_layers("suite") if layer.name == "dcgan_g3")
+    with pytest.warns(RuntimeWarning, match="skipping 2 torn line"):
+        tuned = tuned_schedule(desc, target, dirs=[logs])
+    assert tuned is not None and tuned.source == "tuned"
+    lines = []
+    open_job_database(logs, emit=lines.append)
+    assert lines and "dropped 2 torn line(s)" in lines[0]
+    assert records.complete_lines(logs / records.RECORD_FILE)[1] == 0
+    (logs / records.WORKLOAD_FILE).write_text('[1, 2]\n{"torn": \n[3, 4]\n')
+    with pytest.raises(ValueError, match="line 2 of 3 is not valid JSON"):
+        records.repair_database(logs)

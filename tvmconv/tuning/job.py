@@ -47,10 +47,16 @@ def default_log_dir(target) -> Path:
     return default_log_dir_named(target_name(target))
 
 
-def open_job_database(log_dir: Path):
+def open_job_database(log_dir: Path, emit=print):
+    """The job's database, its torn lines (a kill mid-write) dropped first."""
     from tvm.s_tir import meta_schedule as ms
 
+    from .records import repair_database
+
     log_dir.mkdir(parents=True, exist_ok=True)
+    dropped = repair_database(log_dir)
+    if dropped:
+        emit(f"  {log_dir}: dropped {dropped} torn line(s) left by an interrupted job")
     return ms.database.JSONDatabase(path_workload=str(log_dir / WORKLOAD_FILE),
                                     path_tuning_record=str(log_dir / RECORD_FILE))
 
@@ -246,7 +252,7 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     from .space import design_space
 
     algorithm = algorithm or algorithm_for(desc, target)
-    db = open_job_database(log_dir)
+    db = open_job_database(log_dir, emit)
     if not _has_default_record(db, desc, target, algorithm):
         secs = commit_default_record(desc, target, db, cores, runner, algorithm)
         emit(f"  {name}: default {algorithm} schedule measured first: {secs * 1e3:.3f} ms "

@@ -95,17 +95,69 @@ _DATABASES: dict = {}
 
 
 def open_database(log_dir: Path):
-    """meta-schedule JSONDatabase of log_dir, re-read only when its files change."""
+    """meta-schedule JSONDatabase of log_dir, re-read only when its files change. Lines torn by
+    a kill or a full disk during `tvmconv tune` are skipped, with a warning (the files are left
+    as they are: `tvmconv tune` repairs its own log when it resumes)."""
+    import tempfile
+    import warnings
+
     from tvm.s_tir import meta_schedule as ms
 
+    log_dir = Path(log_dir)
     paths = (log_dir / WORKLOAD_FILE, log_dir / RECORD_FILE)
     stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
     cached = _DATABASES.get(log_dir)
     if cached is None or cached[0] != stamp:
-        db = ms.database.JSONDatabase(path_workload=str(paths[0]), path_tuning_record=str(paths[1]),
-                                      allow_missing=True)
-        cached = _DATABASES[log_dir] = (stamp, db, _index(db))
+        kept = [complete_lines(p) for p in paths]
+        torn = sum(dropped for _, dropped in kept)
+        with tempfile.TemporaryDirectory() as tmp:
+            if torn:
+                warnings.warn(f"tvmconv: skipping {torn} torn line(s) in the tuning log "
+                              f"{log_dir} (a tuning job killed mid-write?)", RuntimeWarning,
+                              stacklevel=2)
+                paths = tuple(Path(tmp) / p.name for p in paths)
+                for path, (lines, _) in zip(paths, kept):
+                    path.write_text("".join(line + "\n" for line in lines))
+            db = ms.database.JSONDatabase(path_workload=str(paths[0]),
+                                          path_tuning_record=str(paths[1]), allow_missing=True)
+            cached = _DATABASES[log_dir] = (stamp, db, _index(db))
     return cached[1], cached[2]
+
+
+def complete_lines(path: Path) -> tuple[list[str], int]:
+    """(the file's lines that are whole JSON, how many torn ones were dropped). A torn line of
+    the workload file is only ever its last (workloads are appended before the records that
+    name them by line number); one elsewhere would renumber them: ValueError."""
+    if not path.exists():
+        return [], 0
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    kept = []
+    for number, line in enumerate(lines):
+        try:
+            json.loads(line)
+        except json.JSONDecodeError:
+            if path.name == WORKLOAD_FILE and number != len(lines) - 1:
+                raise ValueError(f"{path}: line {number + 1} of {len(lines)} is not valid JSON; "
+                                 "a workload line is only ever torn at the end, so this log "
+                                 "cannot be repaired by dropping it") from None
+            continue
+        kept.append(line)
+    return kept, len(lines) - len(kept)
+
+
+def repair_database(log_dir: Path) -> int:
+    """Drop the torn lines of log_dir's database files in place (atomically); returns how many
+    (what a resumed `tvmconv tune` does first, since meta-schedule cannot read them)."""
+    dropped = 0
+    for name in (WORKLOAD_FILE, RECORD_FILE):
+        path = Path(log_dir) / name
+        lines, torn = complete_lines(path)
+        if torn:
+            tmp = path.with_suffix(".repair")
+            tmp.write_text("".join(line + "\n" for line in lines))
+            tmp.replace(path)
+            dropped += torn
+    return dropped
 
 
 def _index(db) -> dict:
