@@ -252,3 +252,32 @@ def test_cache_command_line(tmp_path, capsys):
     assert main(["cache", "clear", "--dir", str(tmp_path)]) == 0
     assert "removed 1 entries" in capsys.readouterr().out
     assert ModuleCache(tmp_path).entries() == []
+
+
+def test_clear_leaves_nothing_and_stale_temporaries_are_swept(tmp_path):
+    cache = ModuleCache(tmp_path)
+    kernel = build_mod.build(DESC, cache=cache)
+    folder = kernel.library.parent
+    assert list(folder.glob("*.lock")) and list(folder.glob("links/*.json"))
+    stale = folder / ".tmp-killed.so"  # what a kill mid-export leaves
+    stale.write_bytes(b"half a library")
+    fresh = folder / ".tmp-writing.so"  # another process is writing this one right now
+    fresh.write_bytes(b"")
+    os.utime(stale, (0, 0))
+    cache.evict()
+    assert not stale.exists() and fresh.exists()
+    assert cache.clear() == 1
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["host-targets.json"]
+
+
+def test_cache_ls_shows_layer_target_source_and_size(tmp_path, capsys):
+    import argparse
+
+    from tvmconv.compiler.cache import cli_main
+
+    build_mod.build(DESC, cache=ModuleCache(tmp_path), use_tuned=False)
+    cli_main(argparse.Namespace(action="ls", dir=str(tmp_path), target=None))
+    out = capsys.readouterr().out.splitlines()
+    row = next(line for line in out if DESC.key in line)
+    assert " default " in row and " KB " in row
+    assert out[-1].startswith("1 entries") and str(tmp_path) in out[-1]

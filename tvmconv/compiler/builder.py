@@ -88,7 +88,7 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
     target = as_target(target)
     main, source = main_schedule(desc, target, use_tuned, log_dirs, algorithm)
     try:
-        module, library = _cached_module(desc, target, cache, main)
+        module, library = _cached_module(desc, target, cache, main, source)
     except tvm.error.InternalError as err:
         if "verification failed" not in str(err):
             raise
@@ -240,13 +240,14 @@ def with_argument_alignment(func, align: int):
     return tvm.script.from_source(head + sep + body)
 
 
-def _cached_module(desc, target, cache: ModuleCache, main_mod):
+def _cached_module(desc, target, cache: ModuleCache, main_mod, source: str = "unscheduled"):
     """(module, its library path in the cache, None when the cache is in memory only)."""
     import tvm
 
     mod = kernel_module(desc, target, main_mod)
     digest = cache_key(desc.key, _target_json(target), tvm.__version__, schedule_hash(mod))
     module = cache.get_or_build(target_name(target), desc.key, digest,
-                                lambda: compile_module(mod, target), export=exporter(target))
+                                lambda: compile_module(mod, target), export=exporter(target),
+                                info={"schedule_source": source})
     library = cache.library_path(target_name(target), desc.key, digest)
     return module, (library if library.exists() else None)

@@ -75,11 +75,13 @@ class ModuleCache:
                       "warm_hits": 0}
 
     # ----- public -------------------------------------------------------------------------
-    def get_or_build(self, target_name: str, desc_key: str, digest: str, build, export=None):
+    def get_or_build(self, target_name: str, desc_key: str, digest: str, build, export=None,
+                     info: dict | None = None):
         """The runtime module for this key: from memory, from disk, or `build()` then stored.
 
         `build()` returns a compiled executable with ``export_library`` (tvm.compile's result);
-        `export(executable, path)` writes it (default: ``executable.export_library(path)``).
+        `export(executable, path)` writes it (default: ``executable.export_library(path)``);
+        `info` (e.g. the schedule source) is kept in the entry's sidecar, for ``cache ls``.
         """
         mem_key = (target_name, f"{desc_key}-{digest}")
         with self._lock:
@@ -94,7 +96,7 @@ class ModuleCache:
                     module = self._load(lib_path, locked=True)
                     if module is None:
                         self.stats["misses"] += 1
-                        module = self._store(build(), lib_path, export)
+                        module = self._store(build(), lib_path, export, info)
                         self.evict(keep=lib_path)
                         self._memory[mem_key] = module
                         return module
@@ -166,14 +168,14 @@ class ModuleCache:
                     pass
             return None
 
-    def _store(self, executable, lib_path: Path, export=None):
+    def _store(self, executable, lib_path: Path, export=None, info=None):
         """Export to disk atomically and load back; memory-only if the disk fails."""
         from tvm.runtime import load_module
 
         if self._disk_ok:
             try:
                 lib_path.parent.mkdir(parents=True, exist_ok=True)
-                self._write_atomically(executable, lib_path, export)
+                self._write_atomically(executable, lib_path, export, info)
                 return load_module(str(lib_path))
             except OSError as err:
                 self._disk_ok = False
@@ -212,8 +214,12 @@ class ModuleCache:
                 last_used = sidecar.stat().st_mtime
             except OSError:
                 continue  # being written or removed
+            try:
+                source = json.loads(sidecar.read_text()).get("schedule_source", "?")
+            except (OSError, ValueError, AttributeError):
+                source = "?"
             out.append({"target": lib.parent.name, "key": lib.stem, "path": lib,
-                        "bytes": size, "last_used": last_used})
+                        "bytes": size, "last_used": last_used, "schedule_source": source})
         return out
 
     def total_bytes(self) -> int:
@@ -221,7 +227,9 @@ class ModuleCache:
 
     def evict(self, keep: Path | None = None) -> list[Path]:
         """Delete least recently used entries until the cache fits max_bytes; entries locked
-        by another process (being built or read) and `keep` are skipped. Returns the deleted."""
+        by another process (being built or read) and `keep` are skipped. Returns the deleted.
+        Temporary files a killed process left behind go too."""
+        self.remove_stale_temporaries()
         entries = sorted(self.entries(), key=lambda e: e["last_used"])
         total = sum(e["bytes"] for e in entries)
         removed = []
@@ -236,13 +244,39 @@ class ModuleCache:
         return removed
 
     def clear(self, target: str | None = None) -> int:
-        """Delete every entry (of one target name); returns how many. Memory is cleared too."""
+        """Delete every entry (of one target name), with its lock file, the warm-start links
+        and leftover temporary files; returns how many entries. Memory is cleared too. (Run it
+        while no process uses the cache: a lock file removed under a waiting process no longer
+        serialises it with the next one.)"""
         self.clear_memory()
         count = 0
         for entry in self.entries():
             if (target is None or entry["target"] == target) and self.remove(entry["path"]):
                 count += 1
+        folders = [self.root / target] if target else [p for p in self.root.glob("*")
+                                                        if p.is_dir()]
+        for folder in folders:
+            for path in [*folder.glob("*.lock"), *folder.glob("links/*.json")]:
+                if not path.with_suffix(".so").exists():
+                    _unlink(path)
+        self.remove_stale_temporaries(max_age_s=0)
         return count
+
+    def remove_stale_temporaries(self, max_age_s: float = 3600) -> int:
+        """Delete temporary files (.tmp-*) older than max_age_s: what a process killed while
+        writing an entry leaves (a live writer finishes within seconds)."""
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for path in [*self.root.glob("*/.tmp-*"), *self.root.glob("*/links/.tmp-*"),
+                     *self.root.glob(".tmp-*")]:
+            try:
+                if time.time() - path.stat().st_mtime >= max_age_s:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
+        return removed
 
     def remove(self, lib_path: Path, wait: bool = True) -> bool:
         """Delete one entry under its lock; False if it is locked and wait is False."""
@@ -267,7 +301,7 @@ class ModuleCache:
             os.close(fd)
 
     @staticmethod
-    def _write_atomically(executable, lib_path: Path, export=None):
+    def _write_atomically(executable, lib_path: Path, export=None, info=None):
         fd, tmp_lib = tempfile.mkstemp(prefix=".tmp-", suffix=".so", dir=lib_path.parent)
         os.close(fd)
         try:
@@ -275,7 +309,8 @@ class ModuleCache:
                 export(executable, tmp_lib)
             else:
                 executable.export_library(tmp_lib)
-            meta = {"size": os.path.getsize(tmp_lib), "sha256": sha256_file(Path(tmp_lib))}
+            meta = {**(info or {}), "size": os.path.getsize(tmp_lib),
+                    "sha256": sha256_file(Path(tmp_lib))}
             os.replace(tmp_lib, lib_path)
         except BaseException:
             if os.path.exists(tmp_lib):
@@ -290,6 +325,13 @@ class ModuleCache:
 def _open_lock(lib_path: Path) -> int:
     """A file descriptor of the entry's lock file (created if need be), for flock."""
     return os.open(lib_path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _touch(path: Path) -> None:
@@ -314,15 +356,22 @@ def _mb(n: int) -> str:
     return f"{n / (1 << 20):.1f} MB"
 
 
+def _size(n: int) -> str:
+    return _mb(n) if n >= 1 << 20 else f"{n / 1024:.0f} KB"
+
+
 def cli_main(args) -> int:
     """``tvmconv cache ls | info | clear``."""
     cache = ModuleCache(args.dir) if args.dir else ModuleCache()
     if args.action == "ls":
         rows = [e for e in cache.entries() if args.target in (None, e["target"])]
+        print(f"{'last used':<16}  {'target':<14} {'schedule':<11} {'size':>9}  layer key")
         for e in sorted(rows, key=lambda e: e["last_used"], reverse=True):
             used = time.strftime("%Y-%m-%d %H:%M", time.localtime(e["last_used"]))
-            print(f"{e['target']:<16} {e['key']:<72} {_mb(e['bytes']):>9}  {used}")
-        print(f"{len(rows)} entries, {_mb(sum(e['bytes'] for e in rows))}")
+            desc_key = e["key"].rsplit("-", 1)[0]
+            print(f"{used:<16}  {e['target']:<14} {e['schedule_source']:<11} "
+                  f"{_size(e['bytes']):>9}  {desc_key}")
+        print(f"{len(rows)} entries, {_size(sum(e['bytes'] for e in rows))} in {cache.root}")
     elif args.action == "info":
         entries = cache.entries()
         by_target: dict = {}
