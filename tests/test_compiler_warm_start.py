@@ -192,3 +192,23 @@ def test_reading_the_index_needs_no_tvm():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout.split()
     assert out[-1] == "False" and out[0] != "None"
+
+
+def test_a_users_log_without_an_index_gets_one_and_then_starts_warm(tmp_path, monkeypatch,
+                                                                     default_schedules):
+    """Logs tuned by an older tvmconv have no index.json: the first full build writes it
+    (here a stand-in for records.write_index, the database being a stand-in too), the next
+    build starts warm."""
+    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=7))
+    (logs / records.INDEX_FILE).unlink()
+    written = []
+
+    def write_index(log_dir):
+        written.append(log_dir)
+        return _fake_log_dir(Path(log_dir), "r1", desc=DESC.replace(batch=7))
+
+    monkeypatch.setattr(records, "write_index", write_index)
+    _build(tmp_path, log_dirs=[logs])
+    assert written == [logs]
+    _, cache = _build(tmp_path, log_dirs=[logs])
+    assert cache.stats["warm_hits"] == 1

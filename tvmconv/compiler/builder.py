@@ -150,9 +150,36 @@ def _file_warm_link(desc, target, cache: ModuleCache, use_tuned: bool, log_dirs,
     target_text = _target_json(target)
     warm_start.remember_host_target(cache.root, target_text, target_name(target))
     identity = _schedule_identity(desc, target_name(target), use_tuned, log_dirs)
+    if identity is None:  # a user's log without a current index (an older tvmconv tuned it)
+        _index_users_logs(target_name(target), log_dirs)
+        identity = _schedule_identity(desc, target_name(target), use_tuned, log_dirs)
     if identity is not None:
         key = warm_start.warm_key(desc.key, target_text, identity)
         warm_start.write_link(cache.root, target_name(target), key, library, facts)
+
+
+def _index_users_logs(name: str, log_dirs) -> None:
+    """Write the missing or stale index of every log directory a build searches, except the
+    committed ones (a checkout's are kept by tvmconv tune and a test; a wheel's are read-only):
+    this process has parsed their databases already."""
+    from pathlib import Path
+
+    from ..tuning.records import (
+        PROJECT_LOGS,
+        WORKLOAD_FILE,
+        log_dirs_named,
+        read_index,
+        write_index,
+    )
+
+    dirs = (log_dirs_named(name) if log_dirs is None else
+            [Path(d) for d in log_dirs if (Path(d) / WORKLOAD_FILE).is_file()])
+    for log_dir in dirs:
+        if log_dir.resolve().parent != PROJECT_LOGS.resolve() and read_index(log_dir) is None:
+            try:
+                write_index(log_dir)
+            except OSError:
+                pass
 
 
 def _schedule_identity(desc, name: str, use_tuned: bool, log_dirs) -> str | None:
