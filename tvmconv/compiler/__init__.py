@@ -4,6 +4,7 @@
     builder.py      build(): the schedule a description gets (tuned, transferred, default),
                     the kernel module, the compile; kernel_for(): build memoised per process
     cache.py        the on-disk module cache
+    warm_start.py   a cache hit in a new process without the compiler or the tuning database
     cuda_binary.py  CUDA libraries with nvcc fatbins
 
 Importing this package is cheap: TVM's compiler loads on the first schedule or compile.
