@@ -50,6 +50,7 @@ def test_job_writes_a_log_and_resumes_from_it(tuned_logs):
     assert sum(is_default_record(r) for r in records) == 1
 
 
+@pytest.mark.slow
 def test_front_end_picks_up_the_tuned_record(tuned_logs, monkeypatch):
     from tvmconv.mint.nn.functional import conv_transpose2d
 
@@ -68,6 +69,7 @@ def test_front_end_picks_up_the_tuned_record(tuned_logs, monkeypatch):
     assert_matches_reference(DESC, got, x, w)
 
 
+@pytest.mark.slow
 def test_a_sibling_shape_borrows_the_tuned_structure(tuned_logs, monkeypatch):
     log_dir, _, _ = tuned_logs
     monkeypatch.setenv(ENV_VAR, str(log_dir))
@@ -80,6 +82,7 @@ def test_a_sibling_shape_borrows_the_tuned_structure(tuned_logs, monkeypatch):
     assert build(other_layer).schedule_source == "default"
 
 
+@pytest.mark.slow
 def test_a_tuned_record_changes_the_cache_key(tuned_logs, monkeypatch):
     """A sampled record's kernel is another library than the default's; the stored default
     record (measured first) replays to the default's very code."""
@@ -102,6 +105,7 @@ def test_a_tuned_record_changes_the_cache_key(tuned_logs, monkeypatch):
             assert schedule_hash(kernel_module(DESC, target, sch.mod)) != default_hash
 
 
+@pytest.mark.slow
 def test_records_of_a_changed_compute_are_ignored_and_pruned(tuned_logs, tmp_path):
     """A record tuned on yesterday's compute (here: a faster-looking one whose workload differs
     from today's) never serves, and --prune-stale removes it and only it."""
@@ -227,6 +231,7 @@ print(json.dumps({"file": tvmconv.__file__, "logs": str(records.PROJECT_LOGS),
     assert got["logs"].startswith(str(site)) and got["source"] == "tuned"
 
 
+@pytest.mark.slow
 def test_a_torn_line_in_a_log_is_skipped_and_repaired(tmp_path):
     """What a kill or a full disk during `tvmconv tune` leaves: one half-written line at the
     end of each file. Builds still find the log's records (with a warning) and the next job
