@@ -129,3 +129,13 @@ def test_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"tvmconv {__version__}"
+
+
+def test_tuned_lists_the_committed_layers_with_their_speed_up(capsys):
+    from tvmconv.tools.cli import main
+
+    assert main(["tuned", "--target", '{"kind": "llvm", "mcpu": "znver4", "num-cores": 2}']) == 0
+    out = capsys.readouterr().out
+    assert "tuning_logs/llvm-znver4:" in out and "speed-up" in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("fcn32s_up32"))
+    assert row.split()[3].endswith("x") and "ct2d_n1_ci21_co21" in row

@@ -1,5 +1,5 @@
-"""Command line: ``tvmconv tune``, ``compile``, ``cache``, ``bench``, ``demo``, ``overhead``,
-``startup`` (also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv tune``, ``tuned``, ``compile``, ``cache``, ``bench``, ``demo``,
+``overhead``, ``startup`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--rounds", type=int, default=15)
     o.add_argument("--calls", type=int, default=2000)
 
+    u = sub.add_parser("tuned", help="which layers have tuned records, their speed-up, where")
+    u.add_argument("--target", default=None, help="TVM target (default: this CPU)")
+
     s = sub.add_parser("startup", help="what a new process pays before its first result")
     s.add_argument("--layer", default="dcgan_g3", help="suite layer to call (default: dcgan_g3)")
     s.add_argument("--package", help="time tvmconv.load of this package directory instead")
@@ -149,6 +152,10 @@ def _run(args) -> int:
         from .overhead import main as overhead_main
 
         return overhead_main(args)
+    if args.command == "tuned":
+        from ..tuning.cli import tuned_main
+
+        return tuned_main(args)
     if args.command == "startup":
         from .startup import main as startup_main
 

@@ -93,3 +93,41 @@ def main(args) -> int:
 
 if __name__ == "__main__":
     sys.exit(1)
+
+
+def tuned_main(args) -> int:
+    """``tvmconv tuned``: the layers each log directory for a target holds tuned records of,
+    their tuning-time speed-up over the default schedule, and where the logs are."""
+    import json
+
+    from ..compiler.targets import as_target, target_name
+    from ..description import ConvTranspose2dDesc
+    from .job import LAYERS_FILE
+    from .records import index_entries, log_dirs_named
+
+    name = target_name(as_target(args.target))
+    dirs = log_dirs_named(name)
+    if not dirs:
+        print(f"no tuning logs for {name} (searched $TVMCONV_TUNING_LOGS, the user's logs and "
+              "the committed ones)")
+        return 0
+    for log_dir in dirs:
+        entries = index_entries(log_dir)
+        print(f"{log_dir}:")
+        if entries is None:
+            print("  no current index.json: run tvmconv tune --reindex --target ... for it")
+            continue
+        names_file = log_dir / LAYERS_FILE
+        named = json.loads(names_file.read_text()) if names_file.is_file() else {}
+        by_desc = {ConvTranspose2dDesc.from_dict(d): n for n, d in named.items()}
+        print(f"  {'layer':<22} {'default ms':>10} {'tuned ms':>9} {'speed-up':>8}  key")
+        for entry in entries:
+            desc = ConvTranspose2dDesc.from_dict(entry["desc"])
+            best, default = entry.get("best_ms"), entry.get("default_ms")
+            speedup = f"{default / best:7.2f}x" if best and default else "       -"
+            print(f"  {by_desc.get(desc, '-'):<22} "
+                  f"{default if default is not None else float('nan'):>10.4f} "
+                  f"{best if best is not None else float('nan'):>9.4f} {speedup}  {desc.key}")
+        print(f"  {len(entries)} tuned descriptions (times measured while tuning)")
+    return 0
+

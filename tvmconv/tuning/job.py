@@ -18,7 +18,13 @@ from pathlib import Path
 
 from ..compiler.targets import as_target, target_name
 from ..description import ConvTranspose2dDesc
-from .records import RECORD_FILE, WORKLOAD_FILE, default_log_dir_named, mean_run_secs
+from .records import (
+    RECORD_FILE,
+    WORKLOAD_FILE,
+    default_log_dir_named,
+    is_default_record,
+    mean_run_secs,
+)
 
 LAYERS_FILE = "layers.json"  # name -> description of every layer a job in this directory tuned
 
@@ -176,11 +182,6 @@ def builder(cores, target=None):
 def _clock(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     return f"{m}m{s:02d}s"
-
-
-def is_default_record(record) -> bool:
-    """Whether a record is the default schedule (the rule's fixed choices: nothing sampled)."""
-    return not any(inst.kind.name.startswith("Sample") for inst in record.trace.insts)
 
 
 def local_runner():

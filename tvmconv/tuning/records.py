@@ -160,6 +160,11 @@ def repair_database(log_dir: Path) -> int:
     return dropped
 
 
+def is_default_record(record) -> bool:
+    """Whether a record is the default schedule (the rule's fixed choices: nothing sampled)."""
+    return not any(inst.kind.name.startswith("Sample") for inst in record.trace.insts)
+
+
 def _index(db) -> dict:
     """Description (from the kernel's tvmconv.desc attribute) -> its best current record."""
     best: dict = {}
@@ -348,8 +353,15 @@ def write_index(log_dir: Path) -> Path:
     from ..compiler.warm_start import code_version, tvm_version
 
     log_dir = Path(log_dir)
-    _, index = open_database(log_dir)
-    entries = sorted(({"desc": desc.to_dict(), "record": record_id(record)}
+    db, index = open_database(log_dir)
+    defaults: dict = {}  # description -> the default schedule's measured seconds
+    for record in db.get_all_tuning_records():
+        desc, secs = description_of(record), mean_run_secs(record.run_secs)
+        if desc in index and secs is not None and is_default_record(record):
+            defaults[desc] = min(secs, defaults.get(desc, secs))
+    entries = sorted(({"desc": desc.to_dict(), "record": record_id(record),
+                       "best_ms": mean_run_secs(record.run_secs) * 1e3,
+                       "default_ms": defaults[desc] * 1e3 if desc in defaults else None}
                       for desc, record in index.items()), key=lambda e: json.dumps(e["desc"]))
     path = log_dir / INDEX_FILE
     text = json.dumps({"format": INDEX_FORMAT, "tvm_version": tvm_version(),
@@ -363,6 +375,14 @@ def write_index(log_dir: Path) -> Path:
 
 
 _INDEXES: dict = {}
+
+
+def index_entries(log_dir: Path) -> list[dict] | None:
+    """The entries of log_dir's index as written (desc, record, best_ms, default_ms), or None
+    when it is missing or stale (see read_index)."""
+    if read_index(log_dir) is None:
+        return None
+    return _INDEXES[Path(log_dir) / INDEX_FILE][1]["records"]
 
 
 def read_index(log_dir: Path) -> dict | None:
