@@ -162,19 +162,9 @@ def _index_users_logs(name: str, log_dirs) -> None:
     """Write the missing or stale index of every log directory a build searches, except the
     committed ones (a checkout's are kept by tvmconv tune and a test; a wheel's are read-only):
     this process has parsed their databases already."""
-    from pathlib import Path
+    from ..tuning.records import PROJECT_LOGS, read_index, search_dirs, write_index
 
-    from ..tuning.records import (
-        PROJECT_LOGS,
-        WORKLOAD_FILE,
-        log_dirs_named,
-        read_index,
-        write_index,
-    )
-
-    dirs = (log_dirs_named(name) if log_dirs is None else
-            [Path(d) for d in log_dirs if (Path(d) / WORKLOAD_FILE).is_file()])
-    for log_dir in dirs:
+    for log_dir in search_dirs(name, log_dirs):
         if log_dir.resolve().parent != PROJECT_LOGS.resolve() and read_index(log_dir) is None:
             try:
                 write_index(log_dir)
@@ -186,13 +176,9 @@ def _schedule_identity(desc, name: str, use_tuned: bool, log_dirs) -> str | None
     """Which tuned record desc's build uses, from the log indexes (None: unknown)."""
     if not use_tuned:
         return "default"
-    from pathlib import Path
+    from ..tuning.records import schedule_identity, search_dirs
 
-    from ..tuning.records import WORKLOAD_FILE, log_dirs_named, schedule_identity
-
-    dirs = (log_dirs_named(name) if log_dirs is None else
-            [Path(d) for d in log_dirs if (Path(d) / WORKLOAD_FILE).is_file()])
-    return schedule_identity(desc, dirs)
+    return schedule_identity(desc, search_dirs(name, log_dirs))
 
 
 def _target_json(target) -> str:

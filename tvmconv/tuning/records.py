@@ -58,11 +58,6 @@ class TunedSchedule:
     run_ms: float
 
 
-def log_dirs(target) -> list[Path]:
-    """Existing log directories for target, highest priority first."""
-    return log_dirs_named(target_name(target))
-
-
 def log_dirs_named(name: str) -> list[Path]:
     """Existing log directories for the target named `name` (target_name), highest first."""
     found = []
@@ -72,6 +67,14 @@ def log_dirs_named(name: str) -> list[Path]:
             found.append(root / name if (root / name).is_dir() else root)
     found += [user_logs() / name, PROJECT_LOGS / name]
     return [d for d in found if (d / WORKLOAD_FILE).is_file()]
+
+
+def search_dirs(name: str, dirs=None) -> list[Path]:
+    """The log directories a build for the target named `name` reads: `dirs` (those of them
+    holding a database) when given, else the standard ones (log_dirs_named)."""
+    if dirs is None:
+        return log_dirs_named(name)
+    return [Path(d) for d in dirs if (Path(d) / WORKLOAD_FILE).is_file()]
 
 
 def user_logs() -> Path:
@@ -242,8 +245,7 @@ def mean_run_secs(run_secs):
 def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dirs=None):
     """The TunedSchedule desc gets from the logs for target (or from `dirs`), or None (then:
     the default schedule)."""
-    dirs = log_dirs(target) if dirs is None else [Path(d) for d in dirs
-                                                  if (Path(d) / WORKLOAD_FILE).is_file()]
+    dirs = search_dirs(target_name(target), dirs)
     for log_dir in dirs:
         _, index = open_database(log_dir)
         record = index.get(desc)
