@@ -104,8 +104,9 @@ def _layer(layer, w):
 @pytest.mark.parametrize("surface", sorted(SURFACES))
 def test_dtype_mismatch_is_a_type_error(surface):
     w = W if surface != "ops" else RNG.standard_normal((4, 3, 3, 3)).astype(np.float32)
-    with pytest.raises(TypeError, match="float16"):
-        SURFACES[surface](X, w.astype(np.float16))
+    if surface != "megengine":  # MegEngine promotes float16 against float32 (test_contracts)
+        with pytest.raises(TypeError, match="float16"):
+            SURFACES[surface](X, w.astype(np.float16))
     with pytest.raises(TypeError, match="int32"):
         SURFACES[surface](X.astype(np.int32), w.astype(np.int32))
     with pytest.raises(TypeError):

@@ -11,6 +11,7 @@ data unless an input is non-contiguous or misaligned and has to be copied once.
 from __future__ import annotations
 
 import numbers
+import sys
 
 from .compiler import kernel_for
 from .description import DTYPES, ConvTranspose2dDesc
@@ -105,6 +106,7 @@ def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None, o
     """Run desc's kernel on x, w (and bias), returning the result in x's kind, `out_shape`d.
 
     owner: the layer that owns w (see owned.py); its packed copy of w is reused across calls."""
+    _no_autograd(x, w, bias)
     kernel = kernel_for(desc)
     packed = owned.packed_weight(owner, kernel, w) if owner is not None else None
     args = kernel.arguments(x, w, bias, packed_weight=packed)
@@ -117,6 +119,22 @@ def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None, o
     else:
         kernel.run(args, out)
     return result
+
+
+def _no_autograd(*values):
+    """A result with no gradient where the caller expects one is silently wrong: refuse it."""
+    for name, value in zip(("input", "weight", "bias"), values):
+        if getattr(value, "requires_grad", False) and _grad_enabled(value):
+            raise RuntimeError(
+                f"{name} requires grad, but tvmconv's front ends do not record autograd: the "
+                f"result would have no gradient. For inference run under torch.no_grad() or "
+                f"pass {name}.detach(); for training use torch's conv_transpose2d")
+
+
+def _grad_enabled(value) -> bool:
+    torch = sys.modules.get(type(value).__module__.split(".")[0])
+    is_enabled = getattr(torch, "is_grad_enabled", None)
+    return is_enabled() if is_enabled is not None else True
 
 
 def _on_host(tensor, name):

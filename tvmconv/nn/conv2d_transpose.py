@@ -23,7 +23,7 @@ from ..runtime.owned import OwnedWeight
 from ..shapes import check_groups, span, transposed_length
 from . import init as initializers
 
-_NAME = "Conv2dTranspose"
+_NAME = "nn.Conv2dTranspose"  # what messages call the surface
 
 
 class Conv2dTranspose:
@@ -44,9 +44,9 @@ class Conv2dTranspose:
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same",
                  padding=0, dilation=1, group=1, has_bias=False, weight_init=None,
                  bias_init=None, *, output_padding=0, dtype="float32", seed=None):
-        self.kernel_size = checks.hw_pair(kernel_size, "kernel_size", _NAME)
-        self.stride = checks.hw_pair(stride, "stride", _NAME)
-        self.dilation = checks.hw_pair(dilation, "dilation", _NAME)
+        self.kernel_size = checks.twice(kernel_size, "kernel_size", _NAME)
+        self.stride = checks.twice(stride, "stride", _NAME)
+        self.dilation = checks.twice(dilation, "dilation", _NAME)
         self.padding = checks.four_pads(padding, "padding", _NAME)
         self.output_padding = _output_padding(output_padding)
         self.in_channels = positive_int(in_channels, "in_channels", _NAME)
@@ -54,7 +54,7 @@ class Conv2dTranspose:
         self.group = positive_int(group, "group", _NAME)
         check_groups({"in_channels": self.in_channels, "out_channels": self.out_channels},
                      self.group, "group", _NAME)
-        self.pad_mode = checks.pad_mode(pad_mode, _NAME, case_sensitive=True)
+        self.pad_mode = checks.pad_mode(pad_mode, _NAME, case_sensitive=True, not_str=ValueError)
         if not isinstance(has_bias, (bool, np.bool_)):
             raise TypeError(f"For '{_NAME}', 'has_bias' must be a bool, got "
                             f"{type(has_bias).__name__} {has_bias!r}")
@@ -77,6 +77,7 @@ class Conv2dTranspose:
         self._op = Conv2DTranspose(out_channel=self.in_channels, kernel_size=self.kernel_size,
                                    pad_mode=self.pad_mode, pad=self.padding, stride=self.stride,
                                    dilation=self.dilation, group=self.group)
+        self._op.name = _NAME  # its messages name the surface the user called
         self._descs: dict = {}
 
     @property

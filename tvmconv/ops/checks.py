@@ -54,9 +54,11 @@ def four_pads(value, name: str, op: str) -> tuple[int, int, int, int]:
     return tuple(int(p) for p in pads)
 
 
-def pad_mode(value, op: str, case_sensitive: bool) -> str:
+def pad_mode(value, op: str, case_sensitive: bool, not_str=TypeError) -> str:
+    """'valid', 'same' or 'pad'. `not_str`: what a non-str raises (the ops check its type
+    first, a TypeError; nn.Conv2dTranspose only checks membership, a ValueError)."""
     if not isinstance(value, str):
-        raise TypeError(f"For '{op}', 'pad_mode' must be a str, got {type(value).__name__} "
+        raise not_str(f"For '{op}', 'pad_mode' must be a str, got {type(value).__name__} "
                         f"{value!r}")
     mode = value if case_sensitive else value.lower()
     if mode not in ("valid", "same", "pad"):
@@ -64,3 +66,24 @@ def pad_mode(value, op: str, case_sensitive: bool) -> str:
         raise ValueError(f"For '{op}', 'pad_mode' must be 'valid', 'same' or 'pad'{spelled}, "
                          f"got {value!r}")
     return mode
+
+
+def twice(value, name: str, op: str) -> tuple[int, int]:
+    """MindSpore's ``twice`` then its positivity check, as ``nn.Conv2dTranspose`` runs them on
+    kernel_size, stride and dilation: TypeError for anything but an int or a 2-tuple of ints
+    (a tuple of the wrong length included), ValueError for a value < 1."""
+    if is_int(value):
+        items = (value, value)
+    elif isinstance(value, tuple):
+        if len(value) != 2:
+            raise TypeError(f"For '{op}', '{name}' must be an int or a tuple of 2 ints, got "
+                            f"{len(value)} elements: {value!r}")
+        if not all(is_int(v) for v in value):
+            raise TypeError(f"For '{op}', the elements of '{name}' must be ints, got {value!r}")
+        items = value
+    else:
+        raise TypeError(f"For '{op}', '{name}' must be an int or a tuple of 2 ints, got "
+                        f"{type(value).__name__} {value!r}")
+    if min(items) < 1:
+        raise ValueError(f"For '{op}', '{name}' must be >= 1, got {value!r}")
+    return int(items[0]), int(items[1])

@@ -28,10 +28,14 @@ class Conv2DBackpropInput:
     """``op = Conv2DBackpropInput(out_channel, kernel_size, ...)``;
     ``op(dout, weight, input_size)``.
 
+    ``pad_list`` is read as MindSpore 2.10 reads it: in 'pad' mode four pads >= 0 replace
+    ``pad``, and a list with any -1 in it means "not set" (``pad`` is used: its shape inference,
+    ``SetPadList``); 'valid' and 'same' ignore it (its CPU kernel computes their pads).
+
     Differences from MindSpore 2.10 (see the README): NHWC runs on the CPU; 'PAD' in any case
-    accepts a nonzero ``pad``; a ``pad_list`` with some but not all entries -1, or not of length
-    4, and an ``input_size`` no forward convolution fits raise ValueError (MindSpore: a
-    RuntimeError from its CPU kernel); ``input_size`` may be a NumPy array.
+    accepts a nonzero ``pad``; a ``pad_list`` not of length 4 and an ``input_size`` no forward
+    convolution fits raise ValueError (MindSpore: a RuntimeError from its CPU kernel);
+    ``input_size`` may be a NumPy array.
     """
 
     def __init__(self, out_channel, kernel_size, pad_mode="valid", pad=0, pad_list=None, mode=1,
@@ -68,8 +72,9 @@ class Conv2DBackpropInput:
         return self.pad_list if self.pad_list is not None else self.pad
 
     def __call__(self, dout, weight, input_size):
-        size = _input_size(input_size, self.name)
+        # MindSpore checks the tensors' types before input_size (its tests rely on the order)
         dtype = input_dtype(dout, weight, x_name="dout")
+        size = _input_size(input_size, self.name)
         key = (tensors.shape_of(dout), tensors.shape_of(weight), size, dtype)
         desc = described(self._descs, key, self.describe)
         return conv_transpose(desc, dout, weight)
@@ -136,7 +141,7 @@ def _axis(mode, pad_lo, pad_hi, dout_len, x_len, k, s, d, axis, op):
 
 
 def _pad_list(pad_list, op):
-    """None, or the 4 pads that override `pad` in 'pad' mode; all -1 means not set."""
+    """None ("not set": any entry -1), or the 4 pads >= 0 that replace `pad` in 'pad' mode."""
     if pad_list is None:
         return None
     if not isinstance(pad_list, (tuple, list)):
@@ -147,11 +152,11 @@ def _pad_list(pad_list, op):
     if len(pad_list) != 4:
         raise ValueError(f"For '{op}', 'pad_list' must have 4 elements (top, bottom, left, "
                          f"right), got {len(pad_list)}: {pad_list!r}")
-    if all(p == -1 for p in pad_list):
+    if any(p < -1 for p in pad_list):
+        raise ValueError(f"For '{op}', the elements of 'pad_list' must be >= 0, or -1 for "
+                         f"'not set', got {pad_list!r}")
+    if -1 in pad_list:
         return None
-    if any(p < 0 for p in pad_list):
-        raise ValueError(f"For '{op}', the elements of 'pad_list' must be >= 0 (or all -1 for "
-                         f"'not set'), got {pad_list!r}")
     return tuple(int(p) for p in pad_list)
 
 
@@ -164,9 +169,12 @@ def _input_size(value, op) -> tuple[int, ...]:
     else:
         raise TypeError(f"For '{op}', 'input_size' must be a tuple, list or array of 4 ints, "
                         f"got {type(value).__name__} {value!r}")
-    if len(items) != 4 or not all(is_int(v) for v in items):
+    if not all(is_int(v) for v in items):
+        raise TypeError(f"For '{op}', the elements of 'input_size' must be ints (the forward "
+                        f"input's shape), got {value!r}")
+    if len(items) != 4:
         raise ValueError(f"For '{op}', 'input_size' must hold 4 ints (the forward input's "
-                         f"shape), got {value!r}")
+                         f"shape), got {len(items)}: {value!r}")
     if min(items) < 1:
         raise ValueError(f"For '{op}', 'input_size' must be positive, got {value!r}")
     return tuple(int(v) for v in items)

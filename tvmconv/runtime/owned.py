@@ -6,8 +6,9 @@ every call. What keeps that safe:
 
 * assigning a NumPy weight stores a read-only, aligned copy: ``layer.weight[...] = v`` raises
   (assign a new array instead), and changing the array you assigned does not reach the layer;
-* a weight of another kind is used as given; a PyTorch tensor's in-place changes are seen through
-  its version counter, and a kind with no such counter (a TVM tensor) is packed on every call;
+* a weight of another kind (a PyTorch or TVM tensor) is used as given and packed on every call:
+  its memory can change behind any counter (PyTorch's version counter misses ``w.data`` and
+  NumPy views of the tensor), and a stale packed copy would be silently wrong;
 * assigning a weight drops every packed copy of the old one.
 """
 
@@ -59,4 +60,4 @@ def _version(weight):
     """A value that changes whenever the weight's contents may have, or None if unknowable."""
     if isinstance(weight, np.ndarray):
         return 0 if not weight.flags.writeable else None
-    return getattr(weight, "_version", None)  # PyTorch's in-place modification counter
+    return None

@@ -118,6 +118,20 @@ def dtype_name(value, name: str = "input") -> str:
     return str(value.dtype).rsplit(".", 1)[-1]  # torch.float32 -> float32
 
 
+def astype(value, dtype: str):
+    """`value` converted to `dtype`, in its own kind (NumPy, TVM or another DLPack tensor)."""
+    kind = kind_of(value)
+    if kind == "torch":
+        return value.to(getattr(sys.modules["torch"], dtype))
+    array = aligned_empty(shape_of(value), dtype)
+    array[...] = value if kind == "numpy" else np.from_dlpack(value)
+    if kind == "numpy":
+        return array
+    if kind == "tvm":
+        return tvm_ffi.from_dlpack(array)
+    return getattr(sys.modules.get(kind), "from_dlpack", tvm_ffi.from_dlpack)(array)
+
+
 def shape_of(value) -> tuple[int, ...]:
     return tuple(int(s) for s in value.shape)
 

@@ -7,7 +7,12 @@ fan_in = kh * kw * out_channels, bias zeros.
 
 Where MegEngine 1.13 has plain bugs, tvmconv does what its documentation says (README):
 output_padding applies to both axes (MegEngine ignores a width-only one) and works with groups
-(MegEngine fails), and bad arguments raise ValueError rather than AssertionError.
+(MegEngine fails). A bad argument value raises ``InvalidArgument``, both a ValueError and the
+AssertionError MegEngine raises, so either ``except`` catches it.
+
+Dtypes follow MegEngine's promotion: a float16 input with float32 parameters (or the reverse)
+runs in float32, and so does the result. float16 accumulates in float32 in both compute modes:
+on CPUs without float16 arithmetic that is the faster and the more accurate choice.
 """
 
 from __future__ import annotations
@@ -27,7 +32,11 @@ from ...runtime import tensors
 from ...runtime.owned import OwnedWeight
 from ...shapes import check_groups
 
-_COMPUTE_MODES = {"default": "float16", "float32": "float32"}  # fp16 input -> accumulator
+_COMPUTE_MODES = ("default", "float32")
+
+
+class InvalidArgument(ValueError, AssertionError):
+    """A bad argument value: what MegEngine asserts (AssertionError), as a ValueError too."""
 
 
 class ConvTranspose2d:
@@ -36,8 +45,8 @@ class ConvTranspose2d:
     ``weight`` and ``bias`` (or None) are attributes to read or assign. An assigned NumPy weight
     is stored as a read-only copy, packed once for the kernel (see tvmconv.owned): assign a new
     array to change it.
-    ``compute_mode='float32'`` makes float16 inputs accumulate in float32; 'default' lets them
-    accumulate in float16.
+    ``compute_mode`` is 'default' or 'float32'; float16 inputs accumulate in float32 in both
+    (the module docstring says why).
     """
 
     weight = OwnedWeight()
@@ -47,7 +56,8 @@ class ConvTranspose2d:
                  conv_mode="cross_correlation", compute_mode="default", **kwargs):
         unknown = set(kwargs) - {"name"}
         if unknown:
-            raise TypeError(f"ConvTranspose2d got unexpected keyword arguments {sorted(unknown)}")
+            raise TypeError(f"megengine.module.ConvTranspose2d got unexpected keyword arguments "
+                            f"{sorted(unknown)}")
         self.name = kwargs.get("name")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
@@ -56,7 +66,7 @@ class ConvTranspose2d:
         (self.in_channels, self.out_channels, self.kernel_size, self.stride, self.padding,
          self.output_padding, self.dilation, self.groups, self.compute_mode) = self._settings()
         if not isinstance(conv_mode, str) or conv_mode.lower() != "cross_correlation":
-            raise ValueError(f"conv_mode must be 'cross_correlation' (the only mode MegEngine "
+            raise InvalidArgument(f"{_NAME}: conv_mode must be 'cross_correlation' (the only mode MegEngine "
                              f"implements), got {conv_mode!r}")
         self.conv_mode = "cross_correlation"
         self.weight = np.zeros(self.weight_shape, np.float32)
@@ -76,7 +86,10 @@ class ConvTranspose2d:
                 return cached[1]
         except ValueError:  # an array among them: compare by normalising
             pass
-        settings = self._normalised()
+        try:
+            settings = self._normalised()
+        except ValueError as err:
+            raise InvalidArgument(f"{_NAME}: {err}") from None
         # copies of lists, so that one changed in place compares unequal next time
         self._settings_of = (tuple(list(v) if isinstance(v, list) else v for v in raw), settings)
         return settings
@@ -117,12 +130,16 @@ class ConvTranspose2d:
         return self.forward(inp)
 
     def forward(self, inp):
-        weight, bias = self.weight, self.bias
-        dtype = input_dtype(inp, weight, bias, w_name="weight")
+        settings = self._settings()
+        inp, weight, bias, owner = _promoted(inp, self.weight, self.bias, self)
+        dtype = input_dtype(inp, weight, bias, x_name="inp", w_name="weight")
         key = (tensors.shape_of(inp), dtype, tensors.shape_of(weight),
-               None if bias is None else tensors.shape_of(bias), self._settings())
-        desc = described(self._descs, key, _describe)
-        return conv_transpose(desc, inp, weight, bias, owner=self)
+               None if bias is None else tensors.shape_of(bias), settings)
+        try:
+            desc = described(self._descs, key, _describe)
+        except ValueError as err:
+            raise InvalidArgument(f"{_NAME}: {err}") from None
+        return conv_transpose(desc, inp, weight, bias, owner=owner)
 
     def _describe(self, x_shape, dtype, w_shape, b_shape) -> ConvTranspose2dDesc:
         """The description of a forward with these shapes under today's hyper-parameters."""
@@ -134,6 +151,22 @@ class ConvTranspose2d:
                 f"stride={self.stride}, padding={self.padding}, "
                 f"output_padding={self.output_padding}, dilation={self.dilation}, "
                 f"groups={self.groups}, bias={self.bias is not None})")
+
+
+_NAME = "megengine.module.ConvTranspose2d"
+
+
+def _promoted(inp, weight, bias, owner):
+    """MegEngine's dtype promotion of a convolution: a float16 tensor among float32 ones is
+    cast to float32. The layer's own packed weight is kept unless the weight itself is cast."""
+    names = [tensors.dtype_name(t, n) if t is not None else None
+             for t, n in ((inp, "inp"), (weight, "weight"), (bias, "bias"))]
+    present = {n for n in names if n is not None}
+    if present != {"float16", "float32"}:
+        return inp, weight, bias, owner
+    inp, weight, bias = (t if n != "float16" else tensors.astype(t, "float32")
+                         for t, n in zip((inp, weight, bias), names))
+    return inp, weight, bias, (owner if names[1] == "float32" else None)
 
 
 def _weight_shape(cin, cout, kernel_size, stride, padding, output_padding, dilation, groups,
@@ -152,5 +185,4 @@ def _describe(x_shape, dtype, w_shape, b_shape, settings) -> ConvTranspose2dDesc
         stride_w=stride[1], dilation_h=dilation[0], dilation_w=dilation[1],
         pad_top=padding[0], pad_bottom=padding[0], pad_left=padding[1], pad_right=padding[1],
         output_padding_h=output_padding[0], output_padding_w=output_padding[1], groups=groups,
-        dtype=dtype, accum_dtype=_COMPUTE_MODES[compute_mode] if dtype == "float16" else None,
-        has_bias=b_shape is not None)
+        dtype=dtype, has_bias=b_shape is not None)
