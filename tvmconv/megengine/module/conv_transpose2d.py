@@ -66,8 +66,8 @@ class ConvTranspose2d:
         (self.in_channels, self.out_channels, self.kernel_size, self.stride, self.padding,
          self.output_padding, self.dilation, self.groups, self.compute_mode) = self._settings()
         if not isinstance(conv_mode, str) or conv_mode.lower() != "cross_correlation":
-            raise InvalidArgument(f"{_NAME}: conv_mode must be 'cross_correlation' (the only mode MegEngine "
-                             f"implements), got {conv_mode!r}")
+            raise InvalidArgument(f"{_NAME}: conv_mode must be 'cross_correlation' (the only "
+                                  f"mode MegEngine implements), got {conv_mode!r}")
         self.conv_mode = "cross_correlation"
         self.weight = np.zeros(self.weight_shape, np.float32)
         self.bias = np.zeros((1, self.out_channels, 1, 1), np.float32) if bias else None
