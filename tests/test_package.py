@@ -10,8 +10,9 @@ import textwrap
 
 import pytest
 
+from tvmconv.compiler.cache import sha256_file
 from tvmconv.layers import load_layers
-from tvmconv.package import PackageError, load
+from tvmconv.package import PackageError, load, manifest_digest
 from tvmconv.package.compile import compile_package
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -127,6 +128,56 @@ def _flip_library_byte(path):
 def test_unusable_packages_are_refused(cpu_package, tmp_path, edit, message):
     with pytest.raises(PackageError, match=message):
         load(_damaged_copy(cpu_package, tmp_path, edit))
+
+
+def _resealed(edit):
+    """An edit of the manifest that also rewrites its own checksum (a deliberate tampering,
+    which only the checks behind the checksum can catch)."""
+    def apply(path):
+        manifest = json.loads((path / "manifest.json").read_text())
+        edit(path, manifest)
+        manifest["manifest_sha256"] = manifest_digest(manifest)
+        (path / "manifest.json").write_text(json.dumps(manifest))
+    return apply
+
+
+def _swap_two_layers(path):
+    manifest = json.loads((path / "manifest.json").read_text())
+    first, second = manifest["kernels"][:2]
+    first["layer"], second["layer"] = second["layer"], first["layer"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _truncate_library(path, manifest):
+    library = path / "kernels.so"
+    library.write_bytes(library.read_bytes()[: library.stat().st_size // 2])
+    manifest["library_sha256"] = sha256_file(library)
+
+
+def _link_library_to_dev_zero(path, manifest):
+    (path / "zero.so").symlink_to("/dev/zero")
+    manifest["library"] = "zero.so"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_swap_two_layers, "does not match its checksum"),
+    (_edit_manifest(kernels=[]), "does not match its checksum"),
+    (_edit_manifest(manifest_sha256=None), "does not match its checksum"),
+    (lambda p: _edit_manifest()(p) or _strip_digest(p), "carries no checksum"),
+    (_resealed(lambda p, m: m.update(library="../kernels.so")), "must be a file name"),
+    (_resealed(lambda p, m: m.update(library="/dev/zero")), "must be a file name"),
+    (_resealed(_link_library_to_dev_zero), "not a regular file"),
+    (_resealed(_truncate_library), "truncated"),
+])
+def test_tampered_packages_are_refused(cpu_package, tmp_path, edit, message):
+    with pytest.raises(PackageError, match=message):
+        load(_damaged_copy(cpu_package, tmp_path, edit))
+
+
+def _strip_digest(path):
+    manifest = json.loads((path / "manifest.json").read_text())
+    del manifest["manifest_sha256"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
 
 
 def test_cross_compiled_package_ships_objects(tmp_path):

@@ -10,10 +10,13 @@ Loading needs TVM's runtime libraries and ``tvm_ffi`` only: this module never im
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
 import platform
+import stat
+import struct
 from pathlib import Path
 
 from ..runtime.library import load_library, load_runtime
@@ -66,14 +69,14 @@ def load(path, device_id: int = 0) -> Package:
     path = Path(path)
     manifest = read_manifest(path)
     check_compatible(manifest)
-    library = path / manifest["library"]
-    if not library.exists():
-        raise PackageError(f"{path}: the library {manifest['library']} is missing")
+    check_manifest_digest(manifest, path)
+    library = library_path(path, manifest["library"])
     from ..compiler.cache import sha256_file
 
     if sha256_file(library) != manifest["library_sha256"]:
         raise PackageError(f"{library}: checksum does not match the manifest (damaged or "
                            "replaced after compiling); recompile the package")
+    check_complete_elf(library)
     try:
         load_runtime(manifest["kind"])
         module = load_library(library)
@@ -112,6 +115,67 @@ def read_manifest(path: Path) -> dict:
     if missing:
         raise PackageError(f"{file}: manifest lacks {', '.join(missing)}")
     return manifest
+
+
+def manifest_digest(manifest: dict) -> str:
+    """The checksum a manifest carries of itself (every field but this one, canonical JSON):
+    an edited entry (two layers swapped, another algorithm) would load and compute something
+    else, silently."""
+    body = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_manifest_digest(manifest: dict, path: Path) -> None:
+    if "manifest_sha256" not in manifest:
+        raise PackageError(f"{path}/manifest.json carries no checksum of itself (compiled by an "
+                           "older tvmconv, or edited): recompile the package")
+    if manifest_digest(manifest) != manifest["manifest_sha256"]:
+        raise PackageError(f"{path}/manifest.json does not match its checksum (edited after "
+                           "compiling): recompile the package")
+
+
+def library_path(path: Path, name) -> Path:
+    """The package's library: a regular file named in the manifest, inside the package (an
+    absolute path or '..' would load a library from elsewhere; a device file would hang)."""
+    if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
+        raise PackageError(f"{path}/manifest.json: 'library' must be a file name inside the "
+                           f"package, got {name!r}")
+    library = path / name
+    try:
+        mode = library.lstat().st_mode
+    except FileNotFoundError:
+        raise PackageError(f"{path}: the library {name} is missing") from None
+    if not stat.S_ISREG(mode):
+        raise PackageError(f"{library}: not a regular file (a link, a device or a folder)")
+    return library
+
+
+def check_complete_elf(library: Path) -> None:
+    """PackageError unless every segment and section table of a 64-bit ELF library lies
+    inside the file: the loader maps a truncated library and dies of SIGBUS on first touch."""
+    if library.suffix != ".so":
+        return  # cross-compiled objects (.tar) are linked, and so checked, by the linker
+    size = library.stat().st_size
+    with library.open("rb") as file:
+        header = file.read(64)
+        if len(header) < 64 or header[:4] != b"\x7fELF" or header[4] != 2:
+            raise PackageError(f"{library}: not a 64-bit ELF library")
+        order = "<" if header[5] == 1 else ">"
+        ph_off, sh_off = struct.unpack_from(order + "QQ", header, 32)
+        ph_size, ph_num, sh_size, sh_num = struct.unpack_from(order + "HHHH", header, 54)
+        ends = [ph_off + ph_size * ph_num, sh_off + sh_size * sh_num]
+        file.seek(ph_off)
+        table = file.read(ph_size * ph_num)
+    for i in range(ph_num if len(table) == ph_size * ph_num else 0):
+        kind, = struct.unpack_from(order + "I", table, i * ph_size)
+        offset, = struct.unpack_from(order + "Q", table, i * ph_size + 8)
+        file_size, = struct.unpack_from(order + "Q", table, i * ph_size + 32)
+        if kind == 1:  # PT_LOAD
+            ends.append(offset + file_size)
+    if max(ends) > size:
+        raise PackageError(f"{library}: truncated ({size} bytes, its ELF headers need "
+                           f"{max(ends)}): recompile the package")
 
 
 def check_compatible(manifest: dict) -> None:

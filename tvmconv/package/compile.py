@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..compiler.cache import sha256_file
 from ..compiler.cuda_binary import cuda_arch, export_library
-from . import FORMAT
+from . import FORMAT, manifest_digest
 
 
 def entry_name(index: int, layer_name: str) -> str:
@@ -82,6 +82,7 @@ def compile_package(layers, target, out_dir, log_dirs=None, use_tuned=True, prog
         "build_seconds": round(time.perf_counter() - started, 2),
         "kernels": entries,
     }
+    manifest["manifest_sha256"] = manifest_digest(manifest)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     progress(f"wrote {library} and {out / 'manifest.json'} "
              f"({manifest['build_seconds']} s, {len(entries)} kernels)")
