@@ -174,3 +174,40 @@ def test_an_output_no_tap_reaches_is_the_bias_alone():
     got = run_kernel_poisoned(kernel, x, w, b)
     assert_matches_reference(desc, got, x, w, b)
     np.testing.assert_array_equal(got, np.broadcast_to(b, got.shape))
+
+
+# Kernels far larger than the input: col2im enumerates input positions, not the kernel's taps
+# (a 1x1 input under 64x64 took 3.2 s a call on polyphase: 4095 of 4096 products were zeros).
+SMALL_INPUT_BIG_KERNEL = [
+    dict(in_channels=8, out_channels=8, height=1, width=1, kernel_h=32, kernel_w=32),
+    dict(in_channels=3, out_channels=5, height=2, width=1, kernel_h=9, kernel_w=17, stride_h=2,
+         dilation_w=2, pad_top=3, pad_left=5, has_bias=True),
+    dict(in_channels=4, out_channels=4, height=3, width=2, kernel_h=20, kernel_w=6,
+         stride_w=3, groups=2, output_padding_w=1),
+]
+
+
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+@pytest.mark.parametrize("case", range(len(SMALL_INPUT_BIG_KERNEL)))
+def test_small_inputs_under_big_kernels_take_the_gemm(case, layout):
+    desc = ConvTranspose2dDesc(batch=2, layout=layout, **SMALL_INPUT_BIG_KERNEL[case])
+    assert gemm_supported(desc)
+    kernel = build(desc)
+    assert kernel.algorithm == "gemm"
+    x, w, b = random_inputs(desc, case)
+    assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_an_absurd_stride_builds_in_bounded_time(algorithm):
+    """stride (100000, 1): one unrolled copy of the output stage per phase kept LLVM busy for
+    more than 300 s; phases beyond MAX_UNROLLED_STRIDE stay a loop."""
+    import time
+
+    desc = ConvTranspose2dDesc(batch=1, in_channels=2, out_channels=3, height=2, width=4,
+                               kernel_h=3, kernel_w=3, stride_h=100000, has_bias=True)
+    started = time.perf_counter()
+    kernel = build(desc, algorithm=algorithm)
+    assert time.perf_counter() - started < 60
+    x, w, b = random_inputs(desc, 1)
+    assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)

@@ -71,3 +71,17 @@ def test_accumulation_dtype():
 def test_dict_round_trip():
     d = ConvTranspose2dDesc(**BASE)
     assert ConvTranspose2dDesc.from_dict(d.to_dict()) == d
+
+
+@pytest.mark.parametrize("changes, tensor", [
+    (dict(batch=64, height=512, width=512, in_channels=64, out_channels=64), "output"),
+    (dict(batch=2**25, in_channels=64, height=1, width=1, kernel_h=1, kernel_w=1), "input"),
+    (dict(in_channels=2**16, out_channels=2**16, kernel_h=1, kernel_w=1), "weight")])
+def test_tensors_beyond_int32_indexing_are_refused_with_the_limit(changes, tensor):
+    """They failed inside TVM ('Literal value ... exceeds range of int32')."""
+    from tvmconv.description import ConvTranspose2dDesc
+
+    base = dict(batch=1, in_channels=2, out_channels=2, height=4, width=4, kernel_h=4,
+                kernel_w=4, stride_h=2, stride_w=2)
+    with pytest.raises(ValueError, match=rf"the {tensor} would have [\d,]+ elements .*2\*\*31"):
+        ConvTranspose2dDesc(**{**base, **changes})

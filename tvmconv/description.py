@@ -32,11 +32,14 @@ comes (``weight_shape_for``): nothing to pack.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from .shapes import check_groups, transposed_length
 
 LAYOUTS = ("NCHW", "NHWC")
+# The kernels' index arithmetic is int32 (TVM's default): no tensor may hold more elements.
+MAX_ELEMENTS = 2**31 - 1
 # bfloat16 is not offered until it is tested end to end on a target.
 DTYPES = ("float32", "float16")
 # What each input dtype may accumulate in.
@@ -121,6 +124,13 @@ class ConvTranspose2dDesc:
             raise ValueError(
                 f"padding too large: the output would be {out_h}x{out_w} (height x width); "
                 f"pads (top, bottom, left, right) = {self.pads}")
+        for tensor, shape in (("input", self.input_shape), ("weight", self.weight_shape),
+                              ("output", self.output_shape)):
+            if math.prod(shape) > MAX_ELEMENTS:
+                raise ValueError(
+                    f"the {tensor} would have {math.prod(shape):,} elements {shape}: tvmconv's "
+                    f"kernels index tensors with 32-bit ints, at most 2**31 - 1 = "
+                    f"{MAX_ELEMENTS:,} elements; split the batch or the image")
 
     # ----- derived values -----------------------------------------------------------------
     @property

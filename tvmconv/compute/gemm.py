@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from tvm import te, tirx
 
-from ..description import ConvTranspose2dDesc
+from ..description import MAX_ELEMENTS, ConvTranspose2dDesc
 from .phases import AxisPlan, axis_phase, axis_plans, executed_macs, spatial_index
 
 # An NCHW image whose pixel count is not a multiple of this (a 512-bit vector of float32) is
@@ -44,13 +44,31 @@ def max_taps(plan: AxisPlan) -> int:
     return -(-plan.kernel // plan.s1)
 
 
+def by_input(plan_h: AxisPlan, plan_w: AxisPlan) -> tuple[bool, bool]:
+    """Per axis, whether col2im enumerates the input positions rather than the kernel taps
+    that could reach an output position: where the kernel's taps are too many to sum (a 1x1
+    input under a 64x64 kernel: 4096 taps, of which 1 lands) but the input is smaller than
+    the taps of that axis. Only there: every other layer keeps its compute (and its records)."""
+    if max_taps(plan_h) * max_taps(plan_w) <= MAX_TAPS_PER_PIXEL:
+        return False, False
+    return plan_h.size < max_taps(plan_h), plan_w.size < max_taps(plan_w)
+
+
+def terms_per_pixel(plan_h: AxisPlan, plan_w: AxisPlan) -> tuple[int, int]:
+    """How many (input, tap) pairs col2im tries per output pixel, per axis."""
+    inputs_h, inputs_w = by_input(plan_h, plan_w)
+    return (plan_h.size if inputs_h else max_taps(plan_h),
+            plan_w.size if inputs_w else max_taps(plan_w))
+
+
 def gemm_supported(desc: ConvTranspose2dDesc) -> bool:
-    """At most MAX_TAPS_PER_PIXEL taps per output pixel, and at least one tap that lands inside
-    the output: where none does (a tiny output between the taps), the output is the bias
-    alone, col2im reads no cols, and TVM cannot schedule a GEMM nothing reads."""
-    plan_h, plan_w = axis_plans(desc)
-    return (max_taps(plan_h) * max_taps(plan_w) <= MAX_TAPS_PER_PIXEL
-            and executed_macs(desc) > 0)
+    """At most MAX_TAPS_PER_PIXEL terms per output pixel, and at least one tap that lands
+    inside the output: where none does (a tiny output between the taps), the output is the
+    bias alone, col2im reads no cols, and TVM cannot schedule a GEMM nothing reads."""
+    terms_h, terms_w = terms_per_pixel(*axis_plans(desc))
+    cols = desc.batch * desc.kernel_h * desc.kernel_w * desc.out_channels * gemm_pixels(desc)
+    return (terms_h * terms_w <= MAX_TAPS_PER_PIXEL and executed_macs(desc) > 0
+            and cols <= MAX_ELEMENTS)  # cols is indexed with int32 too
 
 
 def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
@@ -139,18 +157,30 @@ def _taps(plan: AxisPlan, o, j: int):
     return tirx.max(tirx.min(i, plan.size - 1), 0), tirx.min(k, plan.kernel - 1), valid
 
 
+def _input_tap(plan: AxisPlan, o, i: int):
+    """(input index, kernel tap, valid?) of input position i for output position o: the tap
+    k with i*s + k*d = o + pad, if there is one."""
+    distance = o + plan.pad_before - i * plan.stride
+    k = tirx.floordiv(distance, plan.dilation)
+    valid = tirx.all(distance >= 0, tirx.floormod(distance, plan.dilation) == 0,
+                     k < plan.kernel)
+    return i, tirx.max(tirx.min(k, plan.kernel - 1), 0), valid
+
+
 def _col2im(desc, cols, bias) -> te.Tensor:
     plan_h, plan_w = axis_plans(desc)
     cog = desc.out_channels // desc.groups
     acc = desc.accum_dtype
+    terms_h, terms_w = terms_per_pixel(plan_h, plan_w)
+    tap_h, tap_w = (_input_tap if inputs else _taps for inputs in by_input(plan_h, plan_w))
 
     def body(n, co, oh, ow):
         g, co_l = tirx.floordiv(co, cog), tirx.floormod(co, cog)
         value = bias[co].astype(acc) if bias is not None else tirx.const(0, acc)
-        for jh in range(max_taps(plan_h)):
-            ih, kh, ok_h = _taps(plan_h, oh, jh)
-            for jw in range(max_taps(plan_w)):
-                iw, kw, ok_w = _taps(plan_w, ow, jw)
+        for jh in range(terms_h):
+            ih, kh, ok_h = tap_h(plan_h, oh, jh)
+            for jw in range(terms_w):
+                iw, kw, ok_w = tap_w(plan_w, ow, jw)
                 m = weight_row_index(desc, co_l, kh, kw)
                 term = cols[n, g, m, ih * desc.width + iw]
                 value = value + tirx.if_then_else(tirx.all(ok_h, ok_w), term,
