@@ -261,3 +261,90 @@ def test_a_torn_line_in_a_log_is_skipped_and_repaired(tmp_path):
     (logs / records.WORKLOAD_FILE).write_text('[1, 2]\n{"torn": \n[3, 4]\n')
     with pytest.raises(ValueError, match="line 2 of 3 is not valid JSON"):
         records.repair_database(logs)
+
+
+def test_a_silent_job_says_it_is_still_working():
+    """meta-schedule searches and compiles for tens of seconds between measurements: the job
+    prints a line at least every HEARTBEAT_S (it was silent for 35 s on a short job)."""
+    import time
+
+    from tvmconv.tuning.job import Heartbeat, LayerReport
+
+    lines = []
+    report = LayerReport("tiny", DESC, resumed=3, trials=1)
+    with Heartbeat(report, total=8, start=time.time(), emit=lines.append, every=0.2) as beat:
+        time.sleep(0.9)
+        beat.said("a measured batch")
+        time.sleep(0.1)
+    assert any("trial 4/11, searching and compiling the next batch" in line for line in lines)
+    assert "a measured batch" in lines
+    count = len(lines)
+    time.sleep(0.6)
+    assert len(lines) == count  # stopped with the job
+
+
+def _timed_as(monkeypatch, default_ms, tuned_ms):
+    from tvmconv.runtime.kernel import Kernel
+
+    def time_ms(self, *args, number=10, repeat=5):
+        return [tuned_ms if self.schedule_source == "tuned" else default_ms] * repeat
+    monkeypatch.setattr(Kernel, "time_ms", time_ms)
+
+
+@pytest.mark.slow
+def test_a_record_that_does_not_beat_the_default_side_by_side_is_rejected(
+        tuned_logs, tmp_path, monkeypatch):
+    import shutil
+
+    from tvmconv.tuning.job import LayerReport, time_schedules
+    from tvmconv.tuning.records import read_index, rejected, schedule_identity, write_index
+
+    log_dir = tmp_path / "logs"
+    shutil.copytree(tuned_logs[0], log_dir)
+    write_index(log_dir)
+    kept = LayerReport("tiny", DESC)
+    _timed_as(monkeypatch, default_ms=1.0, tuned_ms=0.5)
+    time_schedules(kept, host_target(), log_dir, emit=lambda line: None)
+    assert kept.kept and kept.speedup == 2.0 and not rejected(log_dir)
+
+    lines = []
+    lost = LayerReport("tiny", DESC)
+    _timed_as(monkeypatch, default_ms=1.0, tuned_ms=0.99)  # 1.01x: noise
+    time_schedules(lost, host_target(), log_dir, emit=lines.append)
+    assert lost.kept is False and "kept the default schedule" in lines[0]
+    assert len(rejected(log_dir)) == 1
+    assert tuned_schedule(DESC, host_target(), dirs=[log_dir]) is None
+    assert build(DESC, log_dirs=[log_dir], algorithm=ALGORITHM).schedule_source == "default"
+    # the warm start reads the same answer from the index, once it is rewritten
+    assert read_index(log_dir) is None  # rejected.json is part of what the index was made of
+    write_index(log_dir)
+    assert read_index(log_dir)[DESC] is None
+    assert schedule_identity(DESC, [log_dir]) == "default"
+    # a later run with no better record says so rather than timing it again
+    again = LayerReport("tiny", DESC)
+    time_schedules(again, host_target(), log_dir, emit=lambda line: None)
+    assert again.kept is False and again.best_ms is None
+
+
+def test_the_job_says_how_builds_will_find_its_records(tmp_path, monkeypatch):
+    from tvmconv.tuning.cli import how_builds_find
+    from tvmconv.tuning.records import WORKLOAD_FILE
+
+    log_dir = tmp_path / "mine"
+    log_dir.mkdir()
+    (log_dir / WORKLOAD_FILE).write_text("")
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert f"export {ENV_VAR}={log_dir}" in how_builds_find(log_dir, "llvm-test")
+    monkeypatch.setenv(ENV_VAR, str(log_dir))
+    assert how_builds_find(log_dir, "llvm-test").startswith("builds for llvm-test use these")
+
+
+@pytest.mark.slow
+def test_the_plot_shows_trials_best_and_default(tuned_logs):
+    pytest.importorskip("matplotlib")
+    from tvmconv.tuning.report import default_gflops, plot_job, trial_gflops
+
+    log_dir = tuned_logs[0]
+    assert len(trial_gflops(log_dir, DESC)) == 6 and default_gflops(log_dir, DESC) > 0
+    path = plot_job(log_dir, [Layer("tiny", "test", DESC)], "smoke", "llvm-test")
+    assert path.stat().st_size > 10_000

@@ -53,7 +53,7 @@ def main(args) -> int:
     # Before TVM starts its thread pool: kernels measured with the threads they will run with.
     os.environ.setdefault("TVM_NUM_THREADS", str(args.threads))
     os.environ.setdefault("TVM_THREAD_POOL_SPIN_COUNT", "0")
-    from ..compiler.targets import as_target
+    from ..compiler.targets import as_target, target_name
     from .job import default_log_dir, format_reports, run_job
     from .report import plot_job
 
@@ -86,9 +86,22 @@ def main(args) -> int:
     print(format_reports(reports))
     if not args.no_plot:
         job_name = "one" if args.one else Path(args.layers).stem
-        path = plot_job(log_dir, layers, job_name)
+        path = plot_job(log_dir, layers, job_name, target_name(target))
         print(f"plot: {path}" if path else "plot skipped: pip install -e '.[plot]' (matplotlib)")
+    print(how_builds_find(log_dir, target_name(target)))
     return 0
+
+
+def how_builds_find(log_dir: Path, name: str) -> str:
+    """Whether builds for the target named `name` read log_dir, and how to make them."""
+    from .records import ENV_VAR, log_dirs_named
+
+    searched = log_dirs_named(name)
+    if any(d.resolve() == log_dir.resolve() for d in searched):
+        order = ", ".join(str(d) for d in searched)
+        return f"builds for {name} use these records (they search, first match wins: {order})"
+    return (f"builds do not search {log_dir}: export {ENV_VAR}={log_dir} (os.pathsep-separated "
+            f"directories, searched first), or pass build(..., log_dirs=[...])")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@ meta-schedule's XGBoost cost model, all layers sharing one JSON database. Every 
 appended to the database as it finishes, so a job killed at any point loses at most the batch in
 flight; run the same command again and each layer tunes only the trials it still lacks (the
 evolutionary search starts from the best records already there).
+
+After tuning, the best tuned kernel and the default one are timed side by side (alternating
+rounds, medians): a tuned record that does not beat the default by KEEP_MIN_SPEEDUP is noise,
+not a result, and is listed as rejected (records.reject): builds keep the default schedule.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import statistics
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +33,10 @@ from .records import (
 )
 
 LAYERS_FILE = "layers.json"  # name -> description of every layer a job in this directory tuned
+# A tuned record is kept only if, timed side by side with the default, it is at least this much
+# faster: two runs here read the same records at 1.27x and 0.92x; below 2% is noise.
+KEEP_MIN_SPEEDUP = 1.02
+HEARTBEAT_S = 5.0  # the longest a job stays silent
 
 
 @dataclass
@@ -36,8 +46,9 @@ class LayerReport:
     resumed: int = 0          # trials found in the database when the job started
     trials: int = 0           # trials this job ran
     wall_s: float = 0.0
-    best_ms: float | None = None     # tuned kernel, timed alone after tuning
-    default_ms: float | None = None  # the default schedule, timed the same way
+    best_ms: float | None = None     # tuned kernel, timed side by side with the default
+    default_ms: float | None = None  # the default schedule, in the same rounds
+    kept: bool | None = None         # whether builds use the tuned record (None: none timed)
 
     @property
     def gflops(self):
@@ -99,6 +110,39 @@ def _lines(path: Path) -> list:
             except json.JSONDecodeError:  # a line torn by a kill mid-write: that trial is lost
                 continue
     return out
+
+
+class Heartbeat:
+    """Prints a line whenever the job has been silent for HEARTBEAT_S: meta-schedule searches
+    and compiles a batch for tens of seconds between measurements."""
+
+    def __init__(self, report: LayerReport, total: int, start: float, emit,
+                 every: float = HEARTBEAT_S):
+        self.report, self.total, self.start, self.emit, self.every = \
+            report, total, start, emit, every
+        self.last = time.time()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def said(self, line: str) -> None:
+        self.last = time.time()
+        self.emit(line)
+
+    def _run(self):
+        while not self.stopped.wait(0.5):
+            if time.time() - self.last >= self.every:
+                r = self.report
+                self.said(f"  {r.name}: trial {r.resumed + r.trials}/{r.resumed + self.total}, "
+                          f"searching and compiling the next batch ... "
+                          f"{_clock(time.time() - self.start)} elapsed")
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
 
 
 def _progress_callback(report: LayerReport, total: int, start: float, emit, best_s: float):
@@ -274,36 +318,59 @@ def tune_layer(name: str, desc: ConvTranspose2dDesc, target, log_dir: Path, tria
     # unnamed one (seen after an RPC-measured job in the same process) makes it crash.
     for handler in [h for h in ms_logger.handlers if h.get_name() is None]:
         ms_logger.removeHandler(handler)
-    progress = _progress_callback(report, remaining, start, emit, min(done, default=float("inf")))
-    ms.tune_tir(workload_of(desc, algorithm), target, str(log_dir / ".work"),
-                max_trials_global=remaining, num_trials_per_iter=min(trials_per_iter, remaining),
-                database=db, space=design_space(target),
-                builder=builder(cores, target), runner=runner or local_runner(), cost_model="xgb",
-                strategy=search_strategy(),
-                num_tuning_cores=cores, seed=seed,
-                measure_callbacks=[*ms.measure_callback.MeasureCallback.create("default"),
-                                   progress])
+    with Heartbeat(report, remaining, start, emit) as heartbeat:
+        progress = _progress_callback(report, remaining, start, heartbeat.said,
+                                      min(done, default=float("inf")))
+        ms.tune_tir(workload_of(desc, algorithm), target, str(log_dir / ".work"),
+                    max_trials_global=remaining,
+                    num_trials_per_iter=min(trials_per_iter, remaining),
+                    database=db, space=design_space(target),
+                    builder=builder(cores, target), runner=runner or local_runner(),
+                    cost_model="xgb", strategy=search_strategy(),
+                    num_tuning_cores=cores, seed=seed,
+                    measure_callbacks=[*ms.measure_callback.MeasureCallback.create("default"),
+                                       progress])
     report.wall_s = time.time() - start
     return report
 
 
-def time_schedules(report: LayerReport, target, log_dir: Path, number_ms: float = 200.0):
-    """Fill best_ms and default_ms: the tuned and the default kernel, timed alone, alike."""
+def time_schedules(report: LayerReport, target, log_dir: Path, emit=print,
+                   rounds: int = 9, round_ms: float = 60.0):
+    """Fill default_ms and best_ms, timing the default and the best tuned kernel side by side
+    (alternating rounds, medians: host noise comes in bursts), and keep the tuned record only
+    if it is KEEP_MIN_SPEEDUP faster; otherwise reject it (builds use the default)."""
     from ..compiler.builder import build
     from ..compiler.cache import ModuleCache
     from ..testing.inputs import random_inputs
+    from .records import open_database, reject
 
     cache = ModuleCache(root=None)
     x, w, b = random_inputs(report.desc)
     args = (x, w) + ((b,) if b is not None else ())
-    for attr, use_tuned in (("default_ms", False), ("best_ms", True)):
-        kernel = build(report.desc, target, cache=cache, use_tuned=use_tuned,
-                       log_dirs=[log_dir])
-        if use_tuned and kernel.schedule_source != "tuned":
-            continue
+    default = build(report.desc, target, cache=cache, use_tuned=False)
+    tuned = build(report.desc, target, cache=cache, log_dirs=[log_dir])
+    kernels = [default] + ([tuned] if tuned.schedule_source == "tuned" else [])
+    _, index = open_database(log_dir)
+    if report.desc in index and index[report.desc] is None:
+        report.kept = False  # rejected by an earlier run, and no better record since
+    numbers = []
+    for kernel in kernels:  # warm up, and size a round
         first = min(kernel.time_ms(*args, number=1, repeat=1))
-        number = max(1, min(1000, int(number_ms / max(first, 1e-3) / 5)))
-        setattr(report, attr, sorted(kernel.time_ms(*args, number=number, repeat=5))[2])
+        numbers.append(max(1, min(1000, int(round_ms / max(first, 1e-3)))))
+    times: list[list[float]] = [[] for _ in kernels]
+    for _ in range(rounds):
+        for kernel, number, got in zip(kernels, numbers, times):
+            got.append(kernel.time_ms(*args, number=number, repeat=1)[0])
+    report.default_ms = statistics.median(times[0])
+    if len(kernels) == 1:
+        return
+    report.best_ms = statistics.median(times[1])
+    report.kept = report.default_ms >= KEEP_MIN_SPEEDUP * report.best_ms
+    if not report.kept:
+        reject(log_dir, index[report.desc], report.desc, report.default_ms, report.best_ms)
+        emit(f"  {report.name}: the best tuned record runs {report.speedup:.2f}x the default "
+             f"side by side (under {KEEP_MIN_SPEEDUP}x): kept the default schedule; the "
+             f"records stay in {log_dir} (rejected.json)")
 
 
 def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter: int = 16,
@@ -325,7 +392,7 @@ def run_job(layers, target=None, log_dir=None, trials: int = 64, trials_per_iter
         report = tune_layer(layer.name, layer.desc, target, log_dir, trials, trials_per_iter,
                             cores, seed, emit, runner, _algorithm(layer.desc, algorithm))
         if time_results:
-            time_schedules(report, target, log_dir)
+            time_schedules(report, target, log_dir, emit)
         reports.append(report)
     from .records import write_index
 
@@ -352,12 +419,14 @@ def _remember_layers(log_dir: Path, layers) -> None:
 
 def format_reports(reports) -> str:
     head = (f"{'layer':<20} {'trials':>7} {'wall':>8} {'default ms':>11} {'tuned ms':>9} "
-            f"{'GFLOP/s':>8} {'speed-up':>8}")
+            f"{'GFLOP/s':>8} {'speed-up':>8}  builds use")
     lines = [head, "-" * len(head)]
     for r in reports:
         def fmt(v, spec):
             return format(v, spec) if v is not None else "-"
         lines.append(f"{r.name:<20} {r.resumed + r.trials:>7} {_clock(r.wall_s):>8} "
                      f"{fmt(r.default_ms, '11.4f'):>11} {fmt(r.best_ms, '9.4f'):>9} "
-                     f"{fmt(r.gflops, '8.1f')} {fmt(r.speedup, '7.2f'):>7}x")
+                     f"{fmt(r.gflops, '8.1f')} {fmt(r.speedup, '7.2f'):>7}x  "
+                     f"{ {True: 'tuned', False: 'default (rejected)', None: '-'}[r.kept]}")
+    lines.append("(default and tuned timed side by side, alternating rounds, medians)")
     return "\n".join(lines)

@@ -14,6 +14,10 @@ The first directory holding a record of the description's exact workload wins (a
 override the committed ones). A description with no record of its own can borrow the tile sizes
 of a tuned *sibling*: the same layer with another batch or spatial size (``transfer``).
 
+A description's best record is used only if ``tvmconv tune`` did not reject it: the job
+re-measures the best tuned kernel against the default side by side, and one that does not beat
+it is listed in ``rejected.json`` (the records stay; builds use the default schedule).
+
 Each directory may hold ``index.json``: the best current record of every description there, by
 an id, with the checksum of the database it was made from (``write_index``; ``tvmconv tune``
 keeps it). ``schedule_identity`` reads only the indexes: which record a build would use, known
@@ -41,6 +45,7 @@ PROJECT_LOGS = (_PACKAGE.parent if IN_CHECKOUT else _PACKAGE) / "tuning_logs"
 WORKLOAD_FILE = "database_workload.json"
 RECORD_FILE = "database_tuning_record.json"
 INDEX_FILE = "index.json"
+REJECTED_FILE = "rejected.json"  # record id -> why the job kept the default schedule instead
 INDEX_FORMAT = 1
 # Fields a sibling may differ in: the layer is the same, the data it is applied to is not.
 SIBLING_FIELDS = ("batch", "height", "width")
@@ -108,7 +113,8 @@ def open_database(log_dir: Path):
 
     log_dir = Path(log_dir)
     paths = (log_dir / WORKLOAD_FILE, log_dir / RECORD_FILE)
-    stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
+    stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0
+                  for p in (*paths, log_dir / REJECTED_FILE))
     cached = _DATABASES.get(log_dir)
     if cached is None or cached[0] != stamp:
         kept = [complete_lines(p) for p in paths]
@@ -123,8 +129,31 @@ def open_database(log_dir: Path):
                     path.write_text("".join(line + "\n" for line in lines))
             db = ms.database.JSONDatabase(path_workload=str(paths[0]),
                                           path_tuning_record=str(paths[1]), allow_missing=True)
-            cached = _DATABASES[log_dir] = (stamp, db, _index(db))
+            cached = _DATABASES[log_dir] = (stamp, db, _index(db, set(rejected(log_dir))))
     return cached[1], cached[2]
+
+
+def rejected(log_dir: Path) -> dict:
+    """{record id: {"key", "default_ms", "tuned_ms"}} of the records the job rejected."""
+    path = Path(log_dir) / REJECTED_FILE
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def reject(log_dir: Path, record, desc: ConvTranspose2dDesc, default_ms: float,
+           tuned_ms: float) -> None:
+    """List `record` (desc's best) as rejected: re-measured side by side, it did not beat the
+    default schedule, so builds use the default (the record stays in the database)."""
+    entries = rejected(log_dir)
+    entries[record_id(record)] = {"key": desc.key, "default_ms": round(default_ms, 6),
+                                  "tuned_ms": round(tuned_ms, 6)}
+    path = Path(log_dir) / REJECTED_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n")
+    tmp.replace(path)
 
 
 def complete_lines(path: Path) -> tuple[list[str], int]:
@@ -168,8 +197,9 @@ def is_default_record(record) -> bool:
     return not any(inst.kind.name.startswith("Sample") for inst in record.trace.insts)
 
 
-def _index(db) -> dict:
-    """Description (from the kernel's tvmconv.desc attribute) -> its best current record."""
+def _index(db, rejected_ids=frozenset()) -> dict:
+    """Description (from the kernel's tvmconv.desc attribute) -> its best current record, or
+    None where that record was rejected (the description gets the default schedule)."""
     best: dict = {}
     for record in db.get_all_tuning_records():
         desc = description_of(record)
@@ -178,7 +208,8 @@ def _index(db) -> dict:
             continue
         if desc not in best or secs < best[desc][0]:
             best[desc] = (secs, record)
-    return {desc: record for desc, (_, record) in best.items()}
+    return {desc: (None if rejected_ids and record_id(record) in rejected_ids else record)
+            for desc, (_, record) in best.items()}
 
 
 def description_of(record):
@@ -248,6 +279,8 @@ def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dir
     dirs = search_dirs(target_name(target), dirs)
     for log_dir in dirs:
         _, index = open_database(log_dir)
+        if desc in index and index[desc] is None:
+            return None  # its best record lost to the default side by side: the default
         record = index.get(desc)
         sch = _replay(desc, record, log_dir) if record is not None else None
         if sch is not None:
@@ -273,7 +306,8 @@ def nearest_sibling(desc: ConvTranspose2dDesc, candidates):
     def distance(other):
         return sum(abs(_log(getattr(other, f)) - _log(getattr(desc, f))) for f in SIBLING_FIELDS)
 
-    siblings = [c for c in candidates if c != desc and same_layer(c)]
+    siblings = [c for c, record in candidates.items()
+                if record is not None and c != desc and same_layer(c)]
     return min(siblings, key=distance, default=None)
 
 
@@ -325,9 +359,9 @@ _CHECKSUMS: dict = {}
 
 
 def database_checksum(log_dir: Path) -> str:
-    """sha256 of the database's two files: what an index was made from (re-read only when
-    their size or mtime changes)."""
-    paths = [Path(log_dir) / name for name in (WORKLOAD_FILE, RECORD_FILE)]
+    """sha256 of the database's two files and the rejected list: what an index was made from
+    (re-read only when their size or mtime changes)."""
+    paths = [Path(log_dir) / name for name in (WORKLOAD_FILE, RECORD_FILE, REJECTED_FILE)]
     stamp = tuple((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else None
                   for p in paths)
     cached = _CHECKSUMS.get(paths[0])
@@ -364,11 +398,15 @@ def write_index(log_dir: Path) -> Path:
     entries = sorted(({"desc": desc.to_dict(), "record": record_id(record),
                        "best_ms": mean_run_secs(record.run_secs) * 1e3,
                        "default_ms": defaults[desc] * 1e3 if desc in defaults else None}
-                      for desc, record in index.items()), key=lambda e: json.dumps(e["desc"]))
+                      for desc, record in index.items() if record is not None),
+                     key=lambda e: json.dumps(e["desc"]))
+    rejected_descs = sorted((desc.to_dict() for desc, record in index.items() if record is None),
+                            key=json.dumps)
     path = log_dir / INDEX_FILE
     text = json.dumps({"format": INDEX_FORMAT, "tvm_version": tvm_version(),
                        "code_version": code_version(),
-                       "database_sha256": database_checksum(log_dir), "records": entries},
+                       "database_sha256": database_checksum(log_dir), "records": entries,
+                       "rejected": rejected_descs},
                       indent=1, sort_keys=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text + "\n")
@@ -388,8 +426,9 @@ def index_entries(log_dir: Path) -> list[dict] | None:
 
 
 def read_index(log_dir: Path) -> dict | None:
-    """{description: record id} of log_dir's index, or None when it is missing or stale (made
-    from other database contents, another TVM or another version of tvmconv's kernel code)."""
+    """{description: record id (None: rejected, the default schedule)} of log_dir's index, or
+    None when it is missing or stale (made from other database contents, another TVM or
+    another version of tvmconv's kernel code)."""
     from ..compiler.warm_start import code_version, tvm_version
 
     path = Path(log_dir) / INDEX_FILE
@@ -409,10 +448,12 @@ def read_index(log_dir: Path) -> dict | None:
             or data.get("database_sha256") != database_checksum(log_dir)):
         return None
     try:
-        return {ConvTranspose2dDesc.from_dict(e["desc"]): str(e["record"])
-                for e in data["records"]}
+        index = {ConvTranspose2dDesc.from_dict(e["desc"]): str(e["record"])
+                 for e in data["records"]}
+        index.update((ConvTranspose2dDesc.from_dict(d), None) for d in data.get("rejected", []))
     except (KeyError, TypeError, ValueError):
         return None
+    return index
 
 
 def schedule_identity(desc: ConvTranspose2dDesc, dirs: list[Path]) -> str | None:
@@ -427,7 +468,7 @@ def schedule_identity(desc: ConvTranspose2dDesc, dirs: list[Path]) -> str | None
         indexes.append(index)
     for index in indexes:
         if desc in index:
-            return f"tuned:{index[desc]}"
+            return f"tuned:{index[desc]}" if index[desc] is not None else "default"
     for index in indexes:
         sibling = nearest_sibling(desc, index)
         if sibling is not None:
