@@ -11,6 +11,7 @@ import numpy as np
 
 from ..frontend import (
     check_layer_call,
+    check_weight_size,
     conv_transpose,
     described,
     input_dtype,
@@ -63,6 +64,7 @@ class Conv2dTranspose:
         if self.dtype not in ("float32", "float16"):
             raise TypeError(f"For '{_NAME}', 'dtype' must be float32 or float16, got {dtype!r}")
         self._check_output_padding()
+        check_weight_size(self.weight_shape, f"For '{_NAME}', ")
         rng = np.random.default_rng(seed) if seed is not None else initializers.default_rng()
         self.weight = initializers.initialize(
             initializers.HeUniform(negative_slope=5 ** 0.5) if weight_init is None else weight_init,

@@ -22,6 +22,7 @@ import numpy as np
 from ...description import ConvTranspose2dDesc
 from ...frontend import (
     check_layer_call,
+    check_weight_size,
     conv_transpose,
     described,
     input_dtype,
@@ -69,6 +70,10 @@ class ConvTranspose2d:
             raise InvalidArgument(f"{_NAME}: conv_mode must be 'cross_correlation' (the only "
                                   f"mode MegEngine implements), got {conv_mode!r}")
         self.conv_mode = "cross_correlation"
+        try:
+            check_weight_size(self.weight_shape)
+        except ValueError as err:
+            raise InvalidArgument(f"{_NAME}: {err}") from None
         self.weight = np.zeros(self.weight_shape, np.float32)
         self.bias = np.zeros((1, self.out_channels, 1, 1), np.float32) if bias else None
         self.reset_parameters()

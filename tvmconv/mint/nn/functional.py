@@ -45,6 +45,11 @@ _DESCS: dict = {}
 
 def _describe(x_shape, w_shape, b_shape, dtype, stride, padding, output_padding, groups,
               dilation) -> ConvTranspose2dDesc:
+    for axis in (0, 1):  # PyTorch's rule, named as the user wrote it (not output_padding_h)
+        if output_padding[axis] >= max(stride[axis], dilation[axis]):
+            raise ValueError(f"output_padding[{axis}] ({output_padding[axis]}) must be smaller "
+                             f"than either stride[{axis}] ({stride[axis]}) or dilation[{axis}] "
+                             f"({dilation[axis]})")
     if len(x_shape) == 3:
         x_shape = (1, *x_shape)
     if len(x_shape) != 4:
