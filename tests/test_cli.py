@@ -139,3 +139,24 @@ def test_tuned_lists_the_committed_layers_with_their_speed_up(capsys):
     assert "tuning_logs/llvm-znver4:" in out and "speed-up" in out
     row = next(line for line in out.splitlines() if line.strip().startswith("fcn32s_up32"))
     assert row.split()[3].endswith("x") and "ct2d_n1_ci21_co21" in row
+
+
+def test_every_option_has_help():
+    import argparse
+
+    from tvmconv.tools.cli import _parser
+
+    parser = _parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    missing = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+               for name, sub in subparsers.choices.items() for action in sub._actions  # noqa: SLF001
+               if not isinstance(action, argparse._HelpAction) and not action.help]  # noqa: SLF001
+    assert not missing, missing
+
+
+def test_layers_lists_a_suites_names(capsys):
+    from tvmconv.tools.cli import main
+
+    assert main(["layers", "tiny"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("tiny_s2 ") and "2 layers in tiny" in out

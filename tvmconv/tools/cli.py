@@ -1,5 +1,5 @@
-"""Command line: ``tvmconv tune``, ``tuned``, ``compile``, ``cache``, ``bench``, ``demo``,
-``overhead``, ``startup`` (also ``python -m tvmconv``)."""
+"""Command line: ``tvmconv tune``, ``tuned``, ``compile``, ``cache``, ``bench``, ``layers``,
+``demo``, ``overhead``, ``startup`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--threads", type=_at_least(1), default=2,
                    help="threads the kernels run with (2)")
     t.add_argument("--log-dir", help="database directory (default: tuning_logs/<target name>/)")
-    t.add_argument("--seed", type=int, default=None)
+    t.add_argument("--seed", type=int, default=None,
+                   help="random seed of the search (default: a new one each run)")
     t.add_argument("--no-plot", action="store_true", help="skip the PNG report")
     t.add_argument("--rpc", metavar="HOST:PORT",
                    help="measure on the devices registered with this TVM RPC tracker")
@@ -96,14 +97,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="ignore tuning_logs: default schedules only")
 
     k = sub.add_parser("cache", help="the compiled-kernel cache: ls, info, clear")
-    k.add_argument("action", choices=["ls", "info", "clear"])
+    k.add_argument("action", choices=["ls", "info", "clear"],
+                   help="ls: the entries; info: where and how big; clear: remove them all")
     k.add_argument("--target", help="only entries of this target name (e.g. llvm-znver4)")
     k.add_argument("--dir", help="cache directory (default: $TVMCONV_CACHE_DIR or "
                                  "~/.cache/tvmconv)")
 
     o = sub.add_parser("overhead", help="per-call cost each API surface adds, on a tiny shape")
-    o.add_argument("--rounds", type=int, default=15)
-    o.add_argument("--calls", type=int, default=2000)
+    o.add_argument("--rounds", type=_at_least(1), default=15,
+                   help="timing rounds; medians reported (15)")
+    o.add_argument("--calls", type=_at_least(1), default=2000,
+                   help="calls per surface per round (2000)")
 
     u = sub.add_parser("tuned", help="which layers have tuned records, their speed-up, where")
     u.add_argument("--target", default=None, help="TVM target (default: this CPU)")
@@ -115,9 +119,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="import torch first, as an app that uses it would")
 
     d = sub.add_parser("demo", help="compile one layer for this CPU, check it, time it")
-    d.add_argument("--layers", default="suite")
+    d.add_argument("--layers", default="suite",
+                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
     d.add_argument("--layer", default="dcgan_g3", help="layer name (default: dcgan_g3)")
-    d.add_argument("--threads", type=int, default=2)
+    d.add_argument("--threads", type=_at_least(1), default=2,
+                   help="threads the kernel runs with (2)")
+
+    y = sub.add_parser("layers", help="list the layers of a layer file or built-in suite")
+    y.add_argument("source", nargs="?", default="suite",
+                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
     return p
 
 
@@ -164,7 +174,24 @@ def _run(args) -> int:
         from .demo import main as demo_main
 
         return demo_main(args)
+    if args.command == "layers":
+        return _layers_main(args)
     return 2
+
+
+def _layers_main(args) -> int:
+    """One line per layer: its name (what --only takes), its shape, where it comes from."""
+    from ..layers import load_layers
+
+    layers = load_layers(args.source)
+    width = max(len(layer.name) for layer in layers)
+    for layer in layers:
+        d = layer.desc
+        print(f"{layer.name:<{width}}  {d.batch}x{d.in_channels}x{d.height}x{d.width} -> "
+              f"{d.out_channels} ch, k{d.kernel_h}x{d.kernel_w} s{d.stride_h}x{d.stride_w}"
+              f"{'' if d.groups == 1 else f' g{d.groups}'}  {layer.source}")
+    print(f"{len(layers)} layers in {args.source}")
+    return 0
 
 
 if __name__ == "__main__":
