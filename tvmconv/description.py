@@ -124,13 +124,16 @@ class ConvTranspose2dDesc:
             raise ValueError(
                 f"padding too large: the output would be {out_h}x{out_w} (height x width); "
                 f"pads (top, bottom, left, right) = {self.pads}")
-        for tensor, shape in (("input", self.input_shape), ("weight", self.weight_shape),
-                              ("output", self.output_shape)):
+        for tensor, shape, made_by in (
+                ("input", self.input_shape, "the input tensor"),
+                ("weight", self.weight_shape, "in_channels, out_channels, groups, kernel_size"),
+                ("output", self.output_shape, "the input's size, stride, kernel_size, dilation, "
+                                              "padding, output_padding")):
             if math.prod(shape) > MAX_ELEMENTS:
                 raise ValueError(
-                    f"the {tensor} would have {math.prod(shape):,} elements {shape}: tvmconv's "
-                    f"kernels index tensors with 32-bit ints, at most 2**31 - 1 = "
-                    f"{MAX_ELEMENTS:,} elements; split the batch or the image")
+                    f"the {tensor} would have {math.prod(shape):,} elements {shape} (from "
+                    f"{made_by}): tvmconv's kernels index tensors with 32-bit ints, at most "
+                    f"2**31 - 1 = {MAX_ELEMENTS:,} elements; split the batch or the image")
 
     # ----- derived values -----------------------------------------------------------------
     @property
