@@ -4,7 +4,8 @@ Each object: ``name``, ``source`` (the model it comes from), ``batch``, ``in_cha
 ``out_channels``, ``height``, ``width``, ``kernel_size``, ``stride`` (int or 2 ints), ``padding``
 (int, 2 ints (h, w) or 4 ints (top, bottom, left, right)), ``output_padding``, ``dilation``
 (int or 2 ints), ``groups``, ``dtype``; optional ``layout`` (NCHW) and ``bias`` (false).
-Built-in suites: ``suite`` (the benchmark suite) and ``tiny`` (smoke tests).
+Built-in suites: ``suite`` (the benchmark suite) and ``tiny`` (smoke tests). A model file
+(``.onnx``, ``.pt2``) stands for the layer file of its transposed convolutions (models.py).
 """
 
 from __future__ import annotations
@@ -122,9 +123,17 @@ def builtin_suites() -> list[str]:
 
 
 def load_layers(spec: str | Path) -> list[Layer]:
-    """Layers of a built-in suite name ('suite', 'tiny') or of a JSON file path. LayerFileError
-    (a ValueError) for a file that is not valid JSON (with its line), not a list of layer
-    objects, or holds a bad or repeated layer."""
+    """Layers of a built-in suite name ('suite', 'tiny'), a JSON file path, or a model (.onnx,
+    .pt2: its transposed convolutions, see models.py). LayerFileError (a ValueError) for a
+    file that is not valid JSON (with its line), not a list of layer objects, or holds a bad
+    or repeated layer, and for a model with none tvmconv can read."""
+    from .models import ModelError, is_model, model_layers
+
+    if is_model(spec):
+        try:
+            return [layer_from_dict(entry) for entry in model_layers(spec)]
+        except ModelError as err:
+            raise LayerFileError(str(err)) from None
     path = Path(spec)
     if not path.exists() and (BUILTIN_DIR / f"{spec}.json").exists():
         path = BUILTIN_DIR / f"{spec}.json"

@@ -125,9 +125,13 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--threads", type=_at_least(1), default=2,
                    help="threads the kernel runs with (2)")
 
-    y = sub.add_parser("layers", help="list the layers of a layer file or built-in suite")
+    y = sub.add_parser("layers", help="list the layers of a layer file, a built-in suite or a "
+                                      "model (.onnx, .pt2: printed as a layer file)")
     y.add_argument("source", nargs="?", default="suite",
-                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+                   help="layer file (JSON), built-in suite name (suite, tiny) or model file "
+                        "(default: suite)")
+    y.add_argument("--json", action="store_true",
+                   help="print a layer file (the default for a model)")
     return p
 
 
@@ -182,8 +186,14 @@ def _run(args) -> int:
 def _layers_main(args) -> int:
     """One line per layer: its name (what --only takes), its shape, where it comes from."""
     from ..layers import load_layers
+    from ..layers.models import is_model
 
     layers = load_layers(args.source)
+    if args.json or is_model(args.source):
+        import json
+
+        print(json.dumps([_layer_entry(layer) for layer in layers], indent=1))
+        return 0
     width = max(len(layer.name) for layer in layers)
     for layer in layers:
         d = layer.desc
@@ -192,6 +202,24 @@ def _layers_main(args) -> int:
               f"{'' if d.groups == 1 else f' g{d.groups}'}  {layer.source}")
     print(f"{len(layers)} layers in {args.source}")
     return 0
+
+
+
+
+def _layer_entry(layer) -> dict:
+    """A layer as a layer-file object (what layers.layer_from_dict reads back)."""
+    d = layer.desc
+    entry = {"name": layer.name, "source": layer.source, "batch": d.batch,
+             "in_channels": d.in_channels, "out_channels": d.out_channels, "height": d.height,
+             "width": d.width, "kernel_size": [d.kernel_h, d.kernel_w],
+             "stride": [d.stride_h, d.stride_w], "padding": list(d.pads),
+             "output_padding": [d.output_padding_h, d.output_padding_w],
+             "dilation": [d.dilation_h, d.dilation_w], "groups": d.groups, "dtype": d.dtype}
+    if d.layout != "NCHW":
+        entry["layout"] = d.layout
+    if d.has_bias:
+        entry["bias"] = True
+    return entry
 
 
 if __name__ == "__main__":
