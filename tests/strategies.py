@@ -36,7 +36,9 @@ def descriptions(draw, dtypes=("float32",)):
         output_padding_w=draw(st.integers(0, max(sw, dw) - 1)),
         layout=draw(st.sampled_from(["NCHW", "NHWC"])), dtype=dtype,
         accum_dtype=draw(st.sampled_from(["float32", "float16"])) if dtype == "float16" else None,
-        has_bias=draw(st.booleans()))
+        has_bias=draw(st.booleans()),
+        activation=draw(st.sampled_from(["none"] * 5 + ["relu", "tanh", "sigmoid",
+                                                          "leaky_relu:0.1"])))
     try:
         return ConvTranspose2dDesc(**fields)
     except ValueError:

@@ -31,7 +31,8 @@ def test_key_is_stable_and_changes_with_every_field():
     changes.update(batch=3, in_channels=8, out_channels=8, height=6, width=8, kernel_h=2,
                    kernel_w=3, stride_h=3, stride_w=2, dilation_h=2, dilation_w=1, pad_top=0,
                    pad_bottom=1, pad_left=1, pad_right=0, output_padding_h=0,
-                   output_padding_w=1, groups=1, layout="NHWC", dtype="float16", has_bias=True)
+                   output_padding_w=1, groups=1, layout="NHWC", dtype="float16", has_bias=True,
+                   activation="tanh")
     del changes["accum_dtype"]  # only float16 may accumulate in anything but float32: below
     keys = {d.key}
     for name, value in changes.items():
@@ -85,3 +86,18 @@ def test_tensors_beyond_int32_indexing_are_refused_with_the_limit(changes, tenso
                 kernel_w=4, stride_h=2, stride_w=2)
     with pytest.raises(ValueError, match=rf"the {tensor} would have [\d,]+ elements .*2\*\*31"):
         ConvTranspose2dDesc(**{**base, **changes})
+
+
+def test_activations_are_part_of_the_key_and_validated():
+    from tvmconv.description import ConvTranspose2dDesc
+
+    base = ConvTranspose2dDesc(batch=1, in_channels=2, out_channels=2, height=3, width=3,
+                               kernel_h=3, kernel_w=3, has_bias=True)
+    assert "activation" not in base.to_dict()  # older descriptions keep their text and hashes
+    relu = base.replace(activation="relu")
+    assert relu.key != base.key and relu.to_dict()["activation"] == "relu"
+    assert ConvTranspose2dDesc.from_dict(relu.to_dict()) == relu
+    assert base.replace(activation="leaky_relu:0.2").key.endswith("_leaky_relu0.2")
+    for bad in ("gelu", "leaky_relu", "leaky_relu:x", "leaky_relu:inf", 1):
+        with pytest.raises(ValueError, match="activation must be one of"):
+            base.replace(activation=bad)

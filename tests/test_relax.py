@@ -129,3 +129,59 @@ def test_the_dcgan_generator_through_the_torch_frontend():
     assert sum(n.startswith("tvmconv_ct2d") for n in _names(lowered)) == 5
     out = _run(lowered, z.numpy())
     assert np.abs(out - expected).max() <= 1e-4 * np.abs(expected).max()
+
+
+def _torch_module(torch, *layers):
+    model = torch.nn.Sequential(*layers).eval()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):  # statistics away from 0/1
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-1, 1)
+    return model
+
+
+@pytest.mark.parametrize("activation", ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", None])
+@pytest.mark.parametrize("batch_norm", [True, False])
+def test_bias_batch_norm_and_activation_run_in_the_kernels_output_stage(activation, batch_norm):
+    torch = pytest.importorskip("torch")
+    from tvm.relax.frontend.torch import from_exported_program
+
+    torch.manual_seed(3)
+    layers = [torch.nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2, bias=True)]
+    layers += [torch.nn.BatchNorm2d(6)] if batch_norm else []
+    layers += [getattr(torch.nn, activation)(*([0.2] if activation == "LeakyReLU" else []))] \
+        if activation else []
+    model = _torch_module(torch, *layers)
+    x = torch.randn(2, 4, 5, 5)
+    lowered = tvmconv.relax.legalize(from_exported_program(torch.export.export(model, (x,))))
+    prim_funcs = [gv.name_hint for gv, f in lowered.functions.items()
+                  if isinstance(f, tvm.tirx.PrimFunc)]
+    assert len(prim_funcs) == 1 and prim_funcs[0].startswith("tvmconv_ct2d")  # nothing else
+    with torch.no_grad():
+        expected = model(x).numpy()
+    np.testing.assert_allclose(_run(lowered, x.numpy()), expected, atol=1e-5, rtol=1e-5)
+
+
+def test_an_intermediate_used_twice_is_not_fused_and_stays_right():
+    torch = pytest.importorskip("torch")
+    from tvm.relax.frontend.torch import from_exported_program
+
+    class TwoUses(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.up = torch.nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1)
+
+        def forward(self, x):
+            y = self.up(x)
+            return torch.relu(y) + y
+
+    model = TwoUses().eval()
+    x = torch.randn(1, 3, 4, 4)
+    mod = from_exported_program(torch.export.export(model, (x,)))
+    for fuse in (True, False):
+        lowered = tvmconv.relax.legalize(mod, fuse_epilogues=fuse)
+        with torch.no_grad():
+            np.testing.assert_allclose(_run(lowered, x.numpy()), model(x).numpy(), atol=1e-5)

@@ -44,6 +44,8 @@ MAX_ELEMENTS = 2**31 - 1
 DTYPES = ("float32", "float16")
 # What each input dtype may accumulate in.
 ACCUM_DTYPES = {"float32": ("float32",), "float16": ("float16", "float32")}
+# The output stage's activation (a fused epilogue, after the bias): 'leaky_relu:<slope>' too.
+ACTIVATIONS = ("none", "relu", "tanh", "sigmoid")
 
 _INT_FIELDS = (
     "batch", "in_channels", "out_channels", "groups", "height", "width", "kernel_h", "kernel_w",
@@ -78,6 +80,7 @@ class ConvTranspose2dDesc:
     dtype: str = "float32"
     accum_dtype: str | None = None  # None: float32 (the widest the input dtype allows)
     has_bias: bool = False
+    activation: str = "none"  # applied to (sum + bias) in the output stage; ACTIVATIONS
 
     def __post_init__(self):
         for name in _INT_FIELDS:
@@ -116,6 +119,10 @@ class ConvTranspose2dDesc:
             raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
         if self.dtype not in DTYPES:
             raise TypeError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
+        if not isinstance(self.activation, str) or (
+                self.activation not in ACTIVATIONS and leaky_relu_slope(self.activation) is None):
+            raise ValueError(f"activation must be one of {ACTIVATIONS} or 'leaky_relu:<slope>', "
+                             f"got {self.activation!r}")
         if self.accum_dtype not in ACCUM_DTYPES[self.dtype]:
             raise TypeError(f"accum_dtype for dtype {self.dtype} must be one of "
                             f"{ACCUM_DTYPES[self.dtype]}, got {self.accum_dtype!r}")
@@ -211,14 +218,30 @@ class ConvTranspose2dDesc:
             f"_p{self.pad_top}.{self.pad_bottom}.{self.pad_left}.{self.pad_right}"
             f"_op{self.output_padding_h}x{self.output_padding_w}_{self.layout}_{self.dtype}"
             f"_acc{self.accum_dtype}_{'bias' if self.has_bias else 'nobias'}"
+            + ("" if self.activation == "none" else f"_{self.activation.replace(':', '')}")
         )
 
     def replace(self, **changes) -> ConvTranspose2dDesc:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        fields = dataclasses.asdict(self)
+        if fields["activation"] == "none":  # so descriptions (and records) from before it
+            del fields["activation"]          # was a field keep their text, keys and hashes
+        return fields
 
     @classmethod
     def from_dict(cls, fields: dict) -> ConvTranspose2dDesc:
         return cls(**fields)
+
+
+def leaky_relu_slope(activation: str) -> float | None:
+    """The slope of 'leaky_relu:<slope>' (a finite float), else None."""
+    name, _, slope = activation.partition(":")
+    if name != "leaky_relu":
+        return None
+    try:
+        value = float(slope)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None

@@ -11,6 +11,12 @@ layout (permuted to the kernel's own, once at compile time when the weight is a 
 any groups, dilation, padding and output_padding; float32, or float16, with out_dtype the
 input's. Anything else (dynamic shapes, another out_dtype) gets TVM's stock legalization.
 
+Fused epilogues: where a transposed convolution with a constant weight is followed (each
+step the only user of the one before) by a constant bias add, an inference BatchNorm (its
+statistics constant) and/or a ReLU, LeakyReLU, Tanh or Sigmoid, the BatchNorm is folded into
+the weight and bias and the bias and activation run in the kernel's output stage: no pass of
+their own over the output (``legalize(mod, fuse_epilogues=False)`` keeps them apart).
+
 The kernel is a ``call_tir`` of the scheduled PrimFunc, marked ``tirx.is_scheduled`` (no
 dlight rule reschedules it) and opaque (op_pattern 8): FuseOps would otherwise try to fuse its
 int32-shaped buffers with Relax's int64 ones and fail ("Inconsistent buffers").
@@ -33,10 +39,14 @@ OP = "relax.nn.conv2d_transpose"
 OPAQUE = 8  # relax's op_pattern kOpaque
 
 
-def legalize(mod: tvm.IRModule, target=None) -> tvm.IRModule:
+def legalize(mod: tvm.IRModule, target=None, fuse_epilogues: bool = True) -> tvm.IRModule:
     """`mod` with its transposed convolutions lowered onto tvmconv's kernels for `target`
-    (None: this CPU), every other operator legalized as ``tvm.compile`` would."""
+    (None: this CPU), bias, BatchNorm and activation fused where they follow one (see the
+    module docstring), every other operator legalized as ``tvm.compile`` would."""
     legalizer = _Legalizer(as_target(target))
+    if fuse_epilogues:
+        mod = relax.transform.FoldConstant()(mod)  # a bias reshape of a constant: a constant
+        mod = _fuse_epilogues(mod, legalizer)
     return relax.transform.LegalizeOps(customize_legalize_map={OP: legalizer})(mod)
 
 
@@ -51,16 +61,22 @@ class _Legalizer:
         if desc is None:
             return self.stock(bb, call)
         x, w = call.args
-        mod, _ = main_schedule(desc, self.target)
-        func = mod["main"]
+        func = self.kernel(desc)
         weight = _in_layout(bb, w, call.attrs.kernel_layout, _weight_layout(desc, func))
         gvar = self.kernels.get(desc)
         if gvar is None:
-            name = f"tvmconv_{desc.key}"
-            func = (func.with_attr("global_symbol", name).with_attr("tirx.is_scheduled", True)
-                    .with_attr("op_pattern", OPAQUE))
-            gvar = self.kernels[desc] = bb.add_func(func, name)
+            gvar = self.kernels[desc] = bb.add_func(func, _kernel_name(desc))
         return relax.call_tir(gvar, [x, weight], relax.TensorType(desc.output_shape, desc.dtype))
+
+    def kernel(self, desc: ConvTranspose2dDesc):
+        """desc's scheduled PrimFunc (tuned record or default), marked for Relax."""
+        mod, _ = main_schedule(desc, self.target)
+        return (mod["main"].with_attr("global_symbol", _kernel_name(desc))
+                .with_attr("tirx.is_scheduled", True).with_attr("op_pattern", OPAQUE))
+
+
+def _kernel_name(desc: ConvTranspose2dDesc) -> str:
+    return f"tvmconv_{desc.key}".replace(".", "_")
 
 
 def describe(call: relax.Call) -> ConvTranspose2dDesc | None:
@@ -114,3 +130,187 @@ def _in_layout(bb: relax.BlockBuilder, w: relax.Expr, have: str, want: str) -> r
     if isinstance(w, tvm.ir.expr.Constant):
         return relax.const(np.ascontiguousarray(w.value.numpy().transpose(axes)))
     return bb.emit(relax.op.permute_dims(w, axes))
+
+
+# ----- fused epilogues -----------------------------------------------------------------------
+
+ACTIVATIONS = {"relax.nn.relu": "relu", "relax.tanh": "tanh", "relax.sigmoid": "sigmoid",
+               "relax.nn.leakyrelu": "leaky_relu"}
+
+
+def _fuse_epilogues(mod: tvm.IRModule, legalizer: _Legalizer) -> tvm.IRModule:
+    """Each Relax function of mod with its conv -> [bias] -> [BatchNorm] -> [activation]
+    chains replaced by one call_tir of a kernel that computes them all."""
+    bb = relax.BlockBuilder(mod)
+    kernels: dict = {}  # desc -> GlobalVar of its PrimFunc, added to bb's module
+    for gvar, func in list(mod.functions.items()):
+        if isinstance(func, relax.Function):
+            fused = _fuse_function(func, legalizer, _KernelAdder(bb, legalizer, kernels))
+            if fused is not None:
+                bb.update_func(gvar, fused)
+    return bb.get()
+
+
+class _KernelAdder:
+    """The GlobalVar of desc's kernel in the module being rewritten (added once)."""
+
+    def __init__(self, bb, legalizer, kernels):
+        self.bb, self.legalizer, self.kernels = bb, legalizer, kernels
+
+    def __call__(self, desc):
+        if desc not in self.kernels:
+            func = self.legalizer.kernel(desc)
+            self.kernels[desc] = (self.bb.add_func(func, _kernel_name(desc)), func)
+        return self.kernels[desc]
+
+
+def _fuse_function(func, legalizer, kernel_of):
+    body = func.body
+    if not isinstance(body, relax.SeqExpr):
+        return None
+    bindings = [b for block in body.blocks for b in block.bindings]
+    value_of = {b.var: b.value for b in bindings if isinstance(b, relax.VarBinding)}
+    uses = _use_counts(bindings, body.body)
+    consumers = _consumers(bindings)
+    replace, drop = {}, set()
+    for binding in bindings:
+        call = binding.value if isinstance(binding, relax.VarBinding) else None
+        if not _is_op(call, OP) or not isinstance(call.args[1], tvm.ir.expr.Constant):
+            continue
+        chain = _epilogue_chain(binding.var, value_of, uses, consumers)
+        if not chain.steps:
+            continue  # nothing to fuse: legalized as a plain conv later
+        fused = _fused_call(call, chain, kernel_of)
+        if fused is None:
+            continue
+        replace[chain.last] = fused
+        drop.update(chain.vars[:-1])
+    if not replace:
+        return None
+    blocks = []
+    for block in body.blocks:
+        kept = [relax.VarBinding(b.var, replace[b.var]) if b.var in replace else b
+                for b in block.bindings if b.var not in drop]
+        kind = relax.DataflowBlock if isinstance(block, relax.DataflowBlock) else \
+            relax.BindingBlock
+        blocks.append(kind(kept))
+    return relax.Function(func.params, relax.SeqExpr(blocks, body.body), func.ret_ty,
+                          func.is_pure, func.attrs)
+
+
+def _is_op(expr, name: str) -> bool:
+    return isinstance(expr, relax.Call) and isinstance(expr.op, tvm.ir.Op) and \
+        expr.op.name == name
+
+
+def _use_counts(bindings, result) -> dict:
+    counts: dict = {}
+    for value in [b.value for b in bindings] + [result]:
+        for var in relax.analysis.free_vars(value):
+            counts[var] = counts.get(var, 0) + 1
+    return counts
+
+
+def _consumers(bindings) -> dict:
+    """var -> the bindings whose value reads it."""
+    out: dict = {}
+    for b in bindings:
+        for var in relax.analysis.free_vars(b.value):
+            out.setdefault(var, []).append(b)
+    return out
+
+
+class _Chain:
+    """The epilogue steps after a convolution: the vars along it, its bias constant, its
+    BatchNorm call and its activation."""
+
+    def __init__(self, var):
+        self.vars, self.steps = [var], []
+        self.bias = self.batch_norm = self.activation = None
+
+    @property
+    def last(self):
+        return self.vars[-1]
+
+
+def _epilogue_chain(var, value_of, uses, consumers) -> _Chain:
+    chain = _Chain(var)
+
+    def only_consumer(v):
+        users = consumers.get(v, [])
+        return users[0] if uses.get(v, 0) == 1 and len(users) == 1 else None
+
+    while True:
+        user = only_consumer(chain.last)
+        value = user.value if user is not None else None
+        if value is None:
+            return chain
+        if not chain.steps and _is_op(value, "relax.add"):
+            other = value.args[1] if value.args[0].same_as(chain.last) else value.args[0]
+            if not isinstance(other, tvm.ir.expr.Constant):
+                return chain
+            chain.bias, step = other, "bias"
+        elif "bn" not in chain.steps and "act" not in chain.steps and \
+                _is_op(value, "relax.nn.batch_norm") and value.args[0].same_as(chain.last) and \
+                all(isinstance(a, tvm.ir.expr.Constant) for a in value.args[1:]):
+            item = only_consumer(user.var)
+            if item is None or not isinstance(item.value, relax.TupleGetItem) or \
+                    item.value.index != 0:
+                return chain
+            chain.batch_norm = value
+            chain.vars.append(user.var)
+            user, step = item, "bn"
+        elif "act" not in chain.steps and isinstance(value, relax.Call) and \
+                isinstance(value.op, tvm.ir.Op) and value.op.name in ACTIVATIONS:
+            chain.activation, step = value, "act"
+        else:
+            return chain
+        chain.steps.append(step)
+        chain.vars.append(user.var)
+
+
+def _fused_call(conv, chain: _Chain, kernel_of):
+    """The call_tir computing conv and its chain, or None when the chain's pieces do not fit
+    (a bias not along the channels, a BatchNorm on another axis)."""
+    desc = describe(conv)
+    if desc is None:
+        return None
+    channel_axis = 1 if desc.layout == "NCHW" else 3
+    cout = desc.out_channels
+    w = conv.args[1].value.numpy().astype(np.float64)
+    have = str(conv.attrs.kernel_layout)
+    w = w.transpose([have.index(axis) for axis in "IOHW"])  # (Cin, Cout/G, kh, kw)
+    bias = np.zeros(cout)
+    if chain.bias is not None:
+        b = chain.bias.value.numpy()
+        along_channels = b.ndim == 1 or (b.ndim == 4 and b.shape[channel_axis] == cout)
+        if b.size != cout or not along_channels:
+            return None
+        bias = b.reshape(cout).astype(np.float64)
+    if chain.batch_norm is not None:
+        a = chain.batch_norm.attrs
+        if int(a.axis) not in (channel_axis, channel_axis - 4) or bool(a.training):
+            return None
+        gamma, beta, mean, var = (c.value.numpy().astype(np.float64)
+                                  for c in chain.batch_norm.args[1:])
+        gamma = gamma if bool(a.scale) else np.ones(cout)
+        beta = beta if bool(a.center) else np.zeros(cout)
+        scale = gamma / np.sqrt(var + float(a.epsilon))
+        cig, cog = desc.in_channels // desc.groups, cout // desc.groups
+        out_channel = (np.arange(desc.in_channels)[:, None] // cig) * cog + np.arange(cog)
+        w = w * scale[out_channel][:, :, None, None]
+        bias = (bias - mean) * scale + beta
+    activation = "none"
+    if chain.activation is not None:
+        activation = ACTIVATIONS[chain.activation.op.name]
+        if activation == "leaky_relu":
+            activation = f"leaky_relu:{float(chain.activation.attrs.alpha)!r}"
+    desc = desc.replace(has_bias=chain.bias is not None or chain.batch_norm is not None,
+                        activation=activation)
+    gvar, func = kernel_of(desc)
+    want = _weight_layout(desc, func)
+    w = np.ascontiguousarray(w.transpose(["IOHW".index(axis) for axis in want]))
+    args = [conv.args[0], relax.const(w.astype(desc.dtype))]
+    if desc.has_bias:
+        args.append(relax.const(bias.astype(desc.dtype)))
+    return relax.call_tir(gvar, args, relax.TensorType(desc.output_shape, desc.dtype))

@@ -25,7 +25,14 @@ from __future__ import annotations
 from tvm import te, tirx
 
 from ..description import MAX_ELEMENTS, ConvTranspose2dDesc
-from .phases import AxisPlan, axis_phase, axis_plans, executed_macs, spatial_index
+from .phases import (
+    AxisPlan,
+    activate,
+    axis_phase,
+    axis_plans,
+    executed_macs,
+    spatial_index,
+)
 
 # An NCHW image whose pixel count is not a multiple of this (a 512-bit vector of float32) is
 # copied into rows padded to one (the ``pad`` stage), so that vectors over pixels stay whole:
@@ -185,6 +192,7 @@ def _col2im(desc, cols, bias) -> te.Tensor:
                 term = cols[n, g, m, ih * desc.width + iw]
                 value = value + tirx.if_then_else(tirx.all(ok_h, ok_w), term,
                                                   tirx.const(0, acc))
+        value = activate(desc, value)
         return value.astype(desc.dtype) if acc != desc.dtype else value
 
     if desc.layout == "NCHW":

@@ -223,3 +223,21 @@ def axis_phase(plan: AxisPlan, o):
         p1 = tirx.floordiv(p, plan.g)
     r = tirx.floormod(p1 * plan.d1_inverse, plan.s1) if plan.s1 > 1 else tirx.const(0, "int32")
     return q, r, on_grid
+
+
+def activate(desc, value):
+    """The output stage's epilogue after the bias (desc.activation), in the accumulator's
+    dtype: the activation costs no pass of its own over the output."""
+    from ..description import leaky_relu_slope
+
+    act, dtype = desc.activation, desc.accum_dtype
+    if act == "none":
+        return value
+    if act == "relu":
+        return tirx.max(value, tirx.const(0, dtype))
+    if act == "tanh":
+        return tirx.tanh(value)
+    if act == "sigmoid":
+        return tirx.sigmoid(value)
+    slope = tirx.const(leaky_relu_slope(act), dtype)
+    return tirx.Select(value >= tirx.const(0, dtype), value, value * slope)

@@ -20,6 +20,7 @@ from ..description import ConvTranspose2dDesc
 from .phases import (
     AxisPlan,
     PhaseClass,
+    activate,
     axis_phase,
     axis_plans,
     phase_q_start,
@@ -125,6 +126,7 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
             value = tirx.if_then_else(tirx.all(*conds), stage[idx], value) if conds else stage[idx]
         if bias is not None:
             value = value + bias[co].astype(acc)
+        value = activate(desc, value)
         return value.astype(desc.dtype) if acc != desc.dtype else value
 
     shape = desc.output_shape

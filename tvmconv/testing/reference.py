@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..description import ConvTranspose2dDesc
+from ..description import ConvTranspose2dDesc, leaky_relu_slope
 
 
 def conv2d_transpose_reference(desc: ConvTranspose2dDesc, x, w, bias=None) -> np.ndarray:
@@ -40,6 +40,7 @@ def conv2d_transpose_reference(desc: ConvTranspose2dDesc, x, w, bias=None) -> np
                desc.pad_left:desc.pad_left + desc.out_width]
     if bias is not None:
         out = out + np.asarray(bias, dtype=np.float64)[None, :, None, None]
+    out = activation_reference(desc.activation, out)
     if desc.layout == "NHWC":
         out = out.transpose(0, 2, 3, 1)
     return np.ascontiguousarray(out)
@@ -50,8 +51,10 @@ def max_scaled_error(desc: ConvTranspose2dDesc, got, x, w, bias=None, floor: flo
     element's error relative to the rounding error its sum can carry (NaN if got has a NaN).
     floor: an absolute error forgiven (e.g. the output dtype's smallest subnormal step)."""
     expected = conv2d_transpose_reference(desc, x, w, bias)
-    scale = conv2d_transpose_reference(desc, np.abs(x), np.abs(w),
+    # every activation is Lipschitz: it scales a sum's error by at most its constant
+    scale = conv2d_transpose_reference(desc.replace(activation="none"), np.abs(x), np.abs(w),
                                        None if bias is None else np.abs(bias))
+    scale = scale * lipschitz(desc.activation)
     err = np.abs(np.asarray(got, dtype=np.float64) - expected)
     return float((np.maximum(err - floor, 0) / (scale + 1e-6)).max())
 
@@ -61,3 +64,22 @@ def max_relative_error(desc: ConvTranspose2dDesc, got, x, w, bias=None) -> float
     expected = conv2d_transpose_reference(desc, x, w, bias)
     scale = max(1.0, float(np.abs(expected).max()))
     return float(np.abs(np.asarray(got, dtype=np.float64) - expected).max() / scale)
+
+
+def activation_reference(activation: str, out: np.ndarray) -> np.ndarray:
+    """desc.activation applied in float64."""
+    if activation == "none":
+        return out
+    if activation == "relu":
+        return np.maximum(out, 0)
+    if activation == "tanh":
+        return np.tanh(out)
+    if activation == "sigmoid":
+        return 1 / (1 + np.exp(-out))
+    slope = leaky_relu_slope(activation)
+    return np.where(out >= 0, out, out * slope)
+
+
+def lipschitz(activation: str) -> float:
+    slope = leaky_relu_slope(activation)
+    return max(1.0, abs(slope)) if slope is not None else 1.0
