@@ -1,7 +1,8 @@
 """pytorch/examples' DCGAN generator (nz=100, ngf=64) through TVM Relax: exported with
 torch.export, imported with tvm.relax.frontend.torch.from_exported_program, then compiled with
-tvm.compile after tvmconv.relax.legalize, or as it comes (TVM's stock legalization), against
-PyTorch eager; side by side in one process, alternating rounds, medians. Idle machine:
+tvm.compile after tvmconv.relax.legalize (fused epilogues: BatchNorm folded, ReLU/Tanh in the
+kernel; and unfused), or as it comes (TVM's stock legalization), against PyTorch eager; side
+by side in one process, alternating rounds, medians. Idle machine:
 
     .venv/bin/python benchmarks/relax_dcgan.py [--threads 2] [--batches 1,16]
 """
@@ -66,15 +67,16 @@ def main(argv=None):
     target = as_target(None)
     print(f"DCGAN generator, {target_name(target)}, {args.threads} threads, {args.rounds} "
           f"alternating rounds, medians (ms); error: max |out - torch| / max |torch|")
-    print(f"{'batch':>5} {'torch':>9} {'tvmconv':>9} {'stock':>9} {'vs torch':>9} "
-          f"{'vs stock':>9} {'error':>9}")
+    print(f"{'batch':>5} {'torch':>9} {'tvmconv':>9} {'unfused':>9} {'stock':>9} "
+          f"{'vs torch':>9} {'vs stock':>9} {'error':>9}")
     for batch in (int(b) for b in args.batches.split(",")):
         z = torch.randn(batch, 100, 1, 1)
         with torch.no_grad():
             expected = model(z).numpy()
         mod = from_exported_program(torch.export.export(model, (z,)))
         runs = {"torch": lambda z=z: model(z)}
-        variants = [("tvmconv", tvmconv.relax.legalize(mod, target))]
+        variants = [("tvmconv", tvmconv.relax.legalize(mod, target)),
+                    ("unfused", tvmconv.relax.legalize(mod, target, fuse_epilogues=False))]
         if not args.no_stock:
             variants.append(("stock", mod))
         errors = {}
@@ -101,7 +103,8 @@ def main(argv=None):
                     times[name].append((time.perf_counter() - start) / calls[name] * 1e3)
         med = {name: statistics.median(t) for name, t in times.items()}
         stock = med.get("stock", float("nan"))
-        print(f"{batch:>5} {med['torch']:>9.3f} {med['tvmconv']:>9.3f} {stock:>9.3f} "
+        print(f"{batch:>5} {med['torch']:>9.3f} {med['tvmconv']:>9.3f} {med['unfused']:>9.3f} "
+              f"{stock:>9.3f} "
               f"{med['torch'] / med['tvmconv']:>8.2f}x {stock / med['tvmconv']:>8.1f}x "
               f"{errors['tvmconv']:>9.1e}" + (f"  (stock error {errors['stock']:.1e})"
                                              if "stock" in errors else ""))
