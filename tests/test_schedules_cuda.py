@@ -8,11 +8,13 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+import tvm
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import descriptions
 
 from tvmconv.compiler.targets import as_target, parse_target_spec
+from tvmconv.description import ConvTranspose2dDesc
 from tvmconv.layers import load_layers
 from tvmconv.testing.inputs import random_inputs
 from tvmconv.testing.tolerances import assert_matches_reference
@@ -67,7 +69,27 @@ def test_design_space_samples_arithmetic(desc, seed):
 
     target = as_target(CUDA)
     sch = rule_for(target).design_spaces(s_tir.Schedule(prim_func(desc), seed=seed), target)[0]
-    check_emulated(desc, sch, seed)
+    try:
+        check_emulated(desc, sch, seed)
+    except tvm.error.InternalError as err:  # TVM cannot lower the candidate: not arithmetic
+        assume("Divide by zero" not in str(err))  # (test_a_candidate_tvm_cannot_lower)
+        raise
+
+
+@pytest.mark.xfail(strict=True, reason="TVM 0.27's FlattenBuffer divides by zero lowering this "
+                                       "sampled candidate of a 1-wide output (emulated on the "
+                                       "CPU); tuning would count it a failed trial")
+def test_a_candidate_tvm_cannot_lower():
+    from tvm import s_tir
+
+    from tvmconv.compute import prim_func
+    from tvmconv.schedules import rule_for
+
+    desc = ConvTranspose2dDesc(batch=2, in_channels=1, out_channels=1, height=1, width=1,
+                               kernel_h=2, kernel_w=2, stride_w=2, pad_left=1)
+    target = as_target(CUDA)
+    sch = rule_for(target).design_spaces(s_tir.Schedule(prim_func(desc), seed=1), target)[0]
+    check_emulated(desc, sch, 1)
 
 
 @pytest.mark.slow
