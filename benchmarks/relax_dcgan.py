@@ -16,20 +16,6 @@ import time
 os.environ.setdefault("TVM_THREAD_POOL_SPIN_COUNT", "0")
 
 
-def dcgan_generator(nz=100, ngf=64, nc=3):
-    import torch.nn as nn
-
-    return nn.Sequential(
-        nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
-        nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh())
-
-
 def _randomise_batchnorm(model, torch):
     """Running statistics and affine parameters away from 0/1, so a wrong fold would show."""
     gen = torch.Generator().manual_seed(1)
@@ -58,6 +44,7 @@ def main(argv=None):
 
     import tvmconv.relax
     from tvmconv.compiler.targets import as_target, target_name
+    from tvmconv.testing.models import dcgan_generator
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

@@ -15,20 +15,6 @@ import time
 os.environ.setdefault("TVM_THREAD_POOL_SPIN_COUNT", "0")
 
 
-def dcgan_generator(nz=100, ngf=64, nc=3):
-    import torch.nn as nn
-
-    return nn.Sequential(
-        nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
-        nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh())
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--threads", type=int, default=2)
@@ -40,6 +26,7 @@ def main(argv=None):
     import torch
 
     import tvmconv.torch as tt
+    from tvmconv.testing.models import dcgan_generator
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

@@ -100,8 +100,7 @@ def test_models_tvmconv_cannot_read_say_why(tmp_path):
 @pytest.mark.slow
 def test_tvmconv_layers_lists_the_dcgan_generators_five_layers(tmp_path, capsys):
     torch = pytest.importorskip("torch")
-    from test_torch import dcgan_generator
-
+    from tvmconv.testing.models import dcgan_generator
     from tvmconv.tools.cli import main
 
     model = dcgan_generator().eval()

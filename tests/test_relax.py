@@ -116,8 +116,9 @@ def test_what_tvmconv_does_not_take_keeps_the_stock_legalization():
 @pytest.mark.slow
 def test_the_dcgan_generator_through_the_torch_frontend():
     torch = pytest.importorskip("torch")
-    from test_torch import dcgan_generator
     from tvm.relax.frontend.torch import from_exported_program
+
+    from tvmconv.testing.models import dcgan_generator
 
     torch.manual_seed(0)
     model = dcgan_generator(ngf=16).eval()

@@ -7,6 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 tt = pytest.importorskip("tvmconv.torch")
+from tvmconv.testing.models import dcgan_generator  # noqa: E402
 
 F = torch.nn.functional
 OP = torch.ops.tvmconv.conv_transpose2d.default
@@ -54,20 +55,6 @@ def test_float16_and_unsupported_dtypes():
     torch.testing.assert_close(got.float(), ref, rtol=1e-2, atol=2e-2)
     args = _args(CASES[0], torch.float64, requires_grad=False)  # aten's forward serves it
     torch.testing.assert_close(OP(*args), F.conv_transpose2d(*args))
-
-
-def dcgan_generator(nz=100, ngf=64, nc=3):
-    """pytorch/examples dcgan/main.py's Generator."""
-    nn = torch.nn
-    return nn.Sequential(
-        nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2),
-        nn.ReLU(True),
-        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
-        nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh())
 
 
 @pytest.mark.slow
