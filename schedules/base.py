@@ -39,6 +39,10 @@ class ConvTranspose2dRule(ScheduleRule):
         """The compute desc gets on target when no tuned record says otherwise."""
         return "polyphase"
 
+    def algorithm_reason(self, desc, target: Target) -> str:
+        """Why default_algorithm chose what it did, in a line (``tvmconv explain``)."""
+        return "the only compute this target's rule schedules"
+
     def schedule_pack_weight(self, sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
         """The schedule of the kernel that packs an NCHW weight (compute.pack_weight_func)."""
         return sch

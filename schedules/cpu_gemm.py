@@ -54,17 +54,34 @@ def gemm_preferred(desc, lanes: int) -> bool:
     Polyphase wins on stride 1 (9 taps overlap: ResNet, DeepLab) and on wide layers over larger
     images with 4 overlapping taps (pix2pix 32x32, FCN-8s), where the 4x bigger cols costs more
     than it saves."""
+    return gemm_choice(desc, lanes)[0]
+
+
+def gemm_choice(desc, lanes: int) -> tuple[bool, str]:
+    """(gemm_preferred, why): the same decision, with the numbers it rests on in words."""
     if not gemm_supported(desc):
-        return False
+        return False, "gemm cannot compute it (too many taps per output pixel, or none lands)"
     if executed_macs(desc) * 2 >= 1.25 * desc.flops:
-        return True
+        waste = executed_macs(desc) * 2 / desc.flops
+        return True, (f"polyphase would multiply {waste:.2f}x the useful products (border "
+                      "zeros); gemm multiplies only useful ones")
     cog = desc.out_channels // desc.groups
     m = desc.kernel_h * desc.kernel_w * cog
     vectorizable = (largest_divisor(m, lanes) >= 4
                     or (desc.layout == "NCHW" and gemm_pixels(desc) % lanes == 0))
     overlap = desc.kernel_h * desc.kernel_w / (desc.stride_h * desc.stride_w)
     _, plan_w = axis_plans(desc)
-    return vectorizable and (overlap <= 2.25 or cog < 8 or plan_w.q_count < 24)
+    facts = (f"taps overlap {overlap:.2f}x, {cog} output channels per group, "
+             f"{plan_w.q_count} columns per phase")
+    if not vectorizable:
+        return False, f"gemm's tiles would not fill {lanes}-lane vectors ({facts})"
+    why = [text for held, text in (
+        (overlap <= 2.25, "taps overlap little, so gemm's cols stay small"),
+        (cog < 8, "few output channels would leave polyphase's vectors empty"),
+        (plan_w.q_count < 24, "each phase gets a small image")) if held]
+    if why:
+        return True, f"{'; '.join(why)} ({facts})"
+    return False, f"its overlapping taps cost polyphase less than gemm's larger cols ({facts})"
 
 
 def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:

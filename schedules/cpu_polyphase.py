@@ -29,7 +29,7 @@ from tvm.target import Target
 from .base import ConvTranspose2dRule
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
 from .config import CPUConfig
-from .cpu_gemm import gemm_preferred, schedule_cols
+from .cpu_gemm import gemm_choice, gemm_preferred, schedule_cols
 from .cpu_util import (
     iter_extents,
     largest_divisor,
@@ -68,6 +68,10 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
         """'gemm' where it wastes less than polyphase (cpu_gemm.gemm_preferred)."""
         lanes = CPUConfig.from_target(target).lanes(DataType(desc.accum_dtype).bits)
         return "gemm" if gemm_preferred(desc, lanes) else "polyphase"
+
+    def algorithm_reason(self, desc, target: Target) -> str:
+        lanes = CPUConfig.from_target(target).lanes(DataType(desc.accum_dtype).bits)
+        return gemm_choice(desc, lanes)[1]
 
     def schedule_pack_weight(self, sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
         return schedule_pack_weight(sch, CPUConfig.from_target(target))

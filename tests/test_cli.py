@@ -160,3 +160,36 @@ def test_layers_lists_a_suites_names(capsys):
     assert main(["layers", "tiny"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("tiny_s2 ") and "2 layers in tiny" in out
+
+
+def test_explain_says_which_compute_and_schedule_and_why(capsys, monkeypatch):
+    from tvmconv.tools.cli import main
+
+    monkeypatch.setenv("TVMCONV_TUNING_LOGS", "tuning_logs")
+    znver4 = '{"kind": "llvm", "mcpu": "znver4", "num-cores": 2}'
+    assert main(["explain", "fcn32s_up32", "--target", znver4]) == 0
+    out = capsys.readouterr().out
+    assert "untuned compute: gemm:" in out and "schedule: tuned" in out
+    assert main(["explain", "--one", "in_channels=64 out_channels=64 height=33 width=33 "
+                 "kernel_size=3 stride=1 dilation=2 padding=2", "--target", znver4]) == 0
+    out = capsys.readouterr().out
+    assert "untuned compute: polyphase:" in out and "schedule: default; no record" in out
+
+
+def test_the_explained_algorithm_is_the_one_chosen():
+    from hypothesis import given, settings
+    from strategies import descriptions
+
+    from tvmconv.compiler import algorithm_for
+    from tvmconv.compiler.targets import host_target
+    from tvmconv.schedules import rule_for
+
+    target = host_target()
+
+    @settings(max_examples=200, deadline=None)
+    @given(desc=descriptions())
+    def check(desc):
+        reason = rule_for(target).algorithm_reason(desc, target)
+        gemm = algorithm_for(desc, target) == "gemm"
+        assert reason.startswith(("gemm cannot", "its overlapping", "gemm's tiles")) != gemm
+    check()

@@ -1,4 +1,5 @@
 """Command line: ``tvmconv tune``, ``tuned``, ``compile``, ``cache``, ``bench``, ``layers``,
+``explain``,
 ``demo``, ``overhead``, ``startup`` (also ``python -m tvmconv``)."""
 
 from __future__ import annotations
@@ -125,6 +126,16 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--threads", type=_at_least(1), default=2,
                    help="threads the kernel runs with (2)")
 
+    e = sub.add_parser("explain", help="which compute and schedule a layer's build gets, and "
+                                       "why")
+    e.add_argument("layer", nargs="?", default=None,
+                   help="layer name(s), comma-separated, in --layers (default: all of them)")
+    e.add_argument("--layers", default="suite",
+                   help="layer file (JSON), built-in suite name or model file (default: suite)")
+    e.add_argument("--one", metavar="PARAMS",
+                   help="a layer given by its parameters instead, as tvmconv tune --one takes")
+    e.add_argument("--target", default=None, help="TVM target (default: this CPU)")
+
     y = sub.add_parser("layers", help="list the layers of a layer file, a built-in suite or a "
                                       "model (.onnx, .pt2: printed as a layer file)")
     y.add_argument("source", nargs="?", default="suite",
@@ -178,6 +189,10 @@ def _run(args) -> int:
         from .demo import main as demo_main
 
         return demo_main(args)
+    if args.command == "explain":
+        from .explain import main as explain_main
+
+        return explain_main(args)
     if args.command == "layers":
         return _layers_main(args)
     return 2

@@ -71,7 +71,12 @@ def log_dirs_named(name: str) -> list[Path]:
             root = Path(entry).expanduser()
             found.append(root / name if (root / name).is_dir() else root)
     found += [user_logs() / name, PROJECT_LOGS / name]
-    return [d for d in found if (d / WORKLOAD_FILE).is_file()]
+    unique, seen = [], set()
+    for d in found:  # the same directory twice (named relative and absolute): once
+        if (d / WORKLOAD_FILE).is_file() and d.resolve() not in seen:
+            seen.add(d.resolve())
+            unique.append(d)
+    return unique
 
 
 def search_dirs(name: str, dirs=None) -> list[Path]:

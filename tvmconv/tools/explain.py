@@ -1,0 +1,60 @@
+"""``tvmconv explain LAYER``: which compute and which schedule a build of a layer gets, and why,
+in a few lines (what a user asks when a layer is slow)."""
+
+from __future__ import annotations
+
+
+def explain(desc, target=None) -> list[str]:
+    """The lines ``tvmconv explain`` prints for desc on target (None: this CPU)."""
+    from ..compiler import algorithm_for
+    from ..compiler.targets import as_target, target_name
+    from ..compute import algorithm_of
+    from ..schedules import rule_for
+    from ..tuning.records import open_database, search_dirs, tuned_schedule
+
+    target = as_target(target)
+    name = target_name(target)
+    rule = rule_for(target)
+    lines = [f"{desc.key}", f"  target {name}; {desc.flops / 1e9:.3f} useful GFLOP per call"]
+    default = algorithm_for(desc, target)
+    reason = rule.algorithm_reason(desc, target) if rule is not None else "no schedule rule"
+    lines.append(f"  untuned compute: {default}: {reason}")
+    dirs = search_dirs(name)
+    tuned = tuned_schedule(desc, target)
+    if tuned is not None:
+        algorithm = algorithm_of(tuned.schedule.mod["main"])
+        how = ("its own tuned record" if tuned.source == "tuned"
+               else f"the tiles of the tuned sibling {tuned.origin}")
+        lines.append(f"  schedule: {tuned.source} ({algorithm}), {how} in {tuned.log_dir}, "
+                     f"{tuned.run_ms:.4f} ms when tuned")
+        return lines
+    rejected = [d for d in dirs if open_database(d)[1].get(desc, False) is None]
+    if rejected:
+        lines.append(f"  schedule: default; its tuned records in {rejected[0]} did not beat the "
+                     "default side by side (rejected.json)")
+    elif dirs:
+        lines.append(f"  schedule: default; no record of it or of a sibling shape (same layer, "
+                     f"another batch or image size) in {', '.join(str(d) for d in dirs)}")
+    else:
+        lines.append(f"  schedule: default; no tuning logs for {name} (tvmconv tune --layers "
+                     "... writes some)")
+    return lines
+
+
+def main(args) -> int:
+    from ..layers import load_layers
+    from ..layers import select_layers as layers_named
+    from ..tuning.cli import parse_one
+
+    if args.one is not None:
+        try:
+            layers = [parse_one(args.one)]
+        except ValueError as err:
+            raise SystemExit(f"tvmconv explain: {err}") from None
+    else:
+        layers = layers_named(load_layers(args.layers), args.layer, "explain")
+    for layer in layers:
+        print(f"{layer.name}:")
+        for line in explain(layer.desc, args.target):
+            print("  " + line)
+    return 0
