@@ -193,3 +193,33 @@ def test_the_explained_algorithm_is_the_one_chosen():
         gemm = algorithm_for(desc, target) == "gemm"
         assert reason.startswith(("gemm cannot", "its overlapping", "gemm's tiles")) != gemm
     check()
+
+
+def test_the_zoo_is_real_layers_with_a_fixed_stratified_split():
+    from tvmconv.layers import split_layers, split_names
+
+    zoo = load_layers("zoo")
+    assert len(zoo) >= 60 and all(layer.source for layer in zoo)
+    raw = json.loads((load_layers.__globals__["BUILTIN_DIR"] / "zoo.json").read_text())
+    classes = {entry["name"]: entry["class"] for entry in raw}
+    split = split_names("zoo")
+    tuned, held = set(split["tuned"]), set(split["heldout"])
+    assert tuned | held == {layer.name for layer in zoo} and not tuned & held
+    for cls in set(classes.values()):  # about a third of every class may be tuned
+        members = [n for n, c in classes.items() if c == cls]
+        assert 0 < sum(n in tuned for n in members) <= (len(members) + 2) // 3, cls
+    assert {layer.name for layer in split_layers(zoo, "zoo", "heldout")} == held
+    assert {d.batch for d in (layer.desc for layer in zoo)} >= {1, 8, 32}
+
+
+def test_tune_refuses_held_out_layers():
+    import argparse
+
+    from tvmconv.tuning.cli import select_layers
+
+    held = json.loads((load_layers.__globals__["BUILTIN_DIR"] / "zoo_split.json").read_text())
+    args = argparse.Namespace(one=None, layers="zoo", only=held["heldout"][0])
+    with pytest.raises(SystemExit, match="held-out part of zoo, which is never tuned"):
+        select_layers(args)
+    args.only = held["tuned"][0]
+    assert [layer.name for layer in select_layers(args)] == [held["tuned"][0]]

@@ -3,7 +3,8 @@
 Each object: ``name``, ``source`` (the model it comes from), ``batch``, ``in_channels``,
 ``out_channels``, ``height``, ``width``, ``kernel_size``, ``stride`` (int or 2 ints), ``padding``
 (int, 2 ints (h, w) or 4 ints (top, bottom, left, right)), ``output_padding``, ``dilation``
-(int or 2 ints), ``groups``, ``dtype``; optional ``layout`` (NCHW) and ``bias`` (false).
+(int or 2 ints), ``groups``, ``dtype``; optional ``layout`` (NCHW), ``bias`` (false) and
+``class`` (what kind of layer: reports and splits group by it; the kernel does not read it).
 Built-in suites: ``suite`` (the benchmark suite) and ``tiny`` (smoke tests). A model file
 (``.onnx``, ``.pt2``) stands for the layer file of its transposed convolutions (models.py).
 """
@@ -20,7 +21,7 @@ from ..description import ConvTranspose2dDesc
 BUILTIN_DIR = Path(__file__).parent
 REQUIRED = ("name", "batch", "in_channels", "out_channels", "height", "width", "kernel_size",
             "stride", "padding")
-OPTIONAL = ("source", "output_padding", "dilation", "groups", "dtype", "layout", "bias")
+OPTIONAL = ("source", "output_padding", "dilation", "groups", "dtype", "layout", "bias", "class")
 
 
 class LayerFileError(ValueError):
@@ -77,7 +78,7 @@ def layer_from_dict(obj: dict) -> Layer:
         raise LayerFileError(f"layer {name!r} lacks field(s) {missing}")
     if not isinstance(name, str) or not name:
         raise LayerFileError(f"layer name must be a non-empty string, got {name!r}")
-    for field in ("source", "dtype", "layout"):
+    for field in ("source", "dtype", "layout", "class"):
         if field in obj and not isinstance(obj[field], str):
             raise LayerFileError(f"layer {name!r}: {field} must be a string, got {obj[field]!r}")
     if "bias" in obj and not isinstance(obj["bias"], bool):
@@ -119,7 +120,7 @@ def select_layers(layers: list[Layer], only: str | None, command: str) -> list[L
 
 
 def builtin_suites() -> list[str]:
-    return sorted(p.stem for p in BUILTIN_DIR.glob("*.json"))
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.json") if not p.stem.endswith("_split"))
 
 
 def load_layers(spec: str | Path) -> list[Layer]:
@@ -157,3 +158,38 @@ def load_layers(spec: str | Path) -> list[Layer]:
             raise LayerFileError(f"{path}: two layers are named {layer.name!r}")
         seen.add(layer.name)
     return layers
+
+
+def split_file(spec) -> Path:
+    """The split a layer file carries beside it: <file stem>_split.json ({"tuned": [names],
+    "heldout": [names]})."""
+    path = Path(spec)
+    if not path.exists() and (BUILTIN_DIR / f"{spec}.json").exists():
+        path = BUILTIN_DIR / f"{spec}.json"
+    return path.with_name(f"{path.stem}_split.json")
+
+
+def split_layers(layers: list[Layer], spec, part: str | None) -> list[Layer]:
+    """The layers of `part` ('tuned', 'heldout'; None or 'all': all of them) of spec's split;
+    LayerFileError when the layer file has no split or the split names unknown layers."""
+    if part in (None, "all"):
+        return layers
+    path = split_file(spec)
+    if not path.is_file():
+        raise LayerFileError(f"{spec} has no split ({path.name} beside it); --split needs one")
+    names = set(split_names(spec).get(part, []))
+    unknown = names - {layer.name for layer in layers}
+    if unknown:
+        raise LayerFileError(f"{path}: names layers {sorted(unknown)} that {spec} lacks")
+    return [layer for layer in layers if layer.name in names]
+
+
+def split_names(spec) -> dict:
+    """{"tuned": [...], "heldout": [...]} of spec's split file, or {} when it has none."""
+    path = split_file(spec)
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise LayerFileError(f"{path}: not valid JSON at line {err.lineno}: {err.msg}") from None

@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 
-from ..layers import load_layers, select_layers
+from ..layers import load_layers, select_layers, split_layers
 from ..testing.inputs import random_inputs
 from .baselines import (
     build_topi,
@@ -204,8 +204,9 @@ def main(args) -> int:
     if args.dtype != "float32":  # fp16 in, fp32 accumulate
         layers = [dataclasses.replace(layer, desc=layer.desc.replace(
             dtype=args.dtype, accum_dtype="float32")) for layer in layers]
-    layers = select_layers(layers, args.only, "bench")
-    print(f"target {target.export()}, {args.threads} threads, {args.rounds} rounds", flush=True)
+    layers = select_layers(split_layers(layers, args.layers, args.split), args.only, "bench")
+    print(f"target {target.export()}, {args.threads} threads, {args.rounds} rounds"
+          f"{f', {args.split} part of {args.layers}' if args.split else ''}", flush=True)
     rows = []
     for layer in layers:
         row = bench_layer(layer, target, args.rounds, args.topi_limit, args.round_ms,

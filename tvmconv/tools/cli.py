@@ -21,6 +21,10 @@ def _at_least(minimum: int):
     return parse
 
 
+LAYERS_HELP = ("layer file (JSON), built-in suite name (suite, tiny, zoo) or model file "
+               "(default: suite)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tvmconv", description=__doc__)
     from .. import __version__
@@ -30,8 +34,11 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="time our kernels vs PyTorch, ONNX Runtime and topi")
     b.add_argument("--layers", default="suite",
-                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+                   help=LAYERS_HELP)
     b.add_argument("--only", help="comma-separated layer names to run")
+    b.add_argument("--split", choices=["tuned", "heldout", "all"], default=None,
+                   help="only this part of the layer file's split (<file>_split.json; the zoo "
+                        "has one): heldout layers are never tuned")
     b.add_argument("--target", default=None, help="TVM target (default: this CPU)")
     b.add_argument("--threads", type=int, default=2, help="threads for every competitor (2)")
     b.add_argument("--rounds", type=int, default=7, help="timing rounds; medians reported (7)")
@@ -49,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("tune", help="auto-tune layers into tuning_logs/<target>/ (resumable)")
     t.add_argument("--layers", default="suite",
-                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+                   help=LAYERS_HELP)
     t.add_argument("--only", help="comma-separated layer names to tune")
     t.add_argument("--one", metavar="PARAMS",
                    help="tune one layer given by its parameters instead, e.g. \"in_channels=256 "
@@ -88,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("compile", help="build layers for a target into a deployable package")
     c.add_argument("--layers", default="suite",
-                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+                   help=LAYERS_HELP)
     c.add_argument("--only", help="comma-separated layer names to include")
     c.add_argument("--target", default=None,
                    help='TVM target, e.g. "cuda -arch=sm_90", "llvm -mtriple=aarch64-linux-gnu" '
@@ -121,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="compile one layer for this CPU, check it, time it")
     d.add_argument("--layers", default="suite",
-                   help="layer file (JSON) or built-in suite name: suite, tiny (default: suite)")
+                   help=LAYERS_HELP)
     d.add_argument("--layer", default="dcgan_g3", help="layer name (default: dcgan_g3)")
     d.add_argument("--threads", type=_at_least(1), default=2,
                    help="threads the kernel runs with (2)")

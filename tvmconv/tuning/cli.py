@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..layers import Layer, layer_from_dict, load_layers
+from ..layers import Layer, layer_from_dict, load_layers, split_file, split_names
 from ..layers import select_layers as layers_named
 
 
@@ -46,7 +46,13 @@ def select_layers(args) -> list[Layer]:
             return [parse_one(args.one)]
         except ValueError as err:
             raise SystemExit(f"tvmconv tune: {err}") from None
-    return layers_named(load_layers(args.layers), args.only, "tune")
+    layers = layers_named(load_layers(args.layers), args.only, "tune")
+    held_out = set(split_names(args.layers).get("heldout", [])) & {x.name for x in layers}
+    if held_out:  # the held-out part judges the defaults: a record of it would void that
+        raise SystemExit(f"tvmconv tune: {', '.join(sorted(held_out))} belong to the held-out "
+                         f"part of {args.layers}, which is never tuned; pass --only with layers "
+                         f"of its tuned part ({split_file(args.layers).name})")
+    return layers
 
 
 def main(args) -> int:
