@@ -77,8 +77,15 @@ def gemm_choice(desc, lanes: int) -> tuple[bool, str]:
         return False, f"gemm's tiles would not fill {lanes}-lane vectors ({facts})"
     why = [text for held, text in (
         (overlap <= 2.25, "taps overlap little, so gemm's cols stay small"),
-        (cog < 8, "few output channels would leave polyphase's vectors empty"),
-        (plan_w.q_count < 24, "each phase gets a small image")) if held]
+        # (grouped and depthwise layers fill polyphase's vectors across groups: the zoo's
+        # tuned part ran ResNeXt's 32-group and MobileNetV2's stride-1 depthwise 1.5-1.9x
+        # faster there)
+        (cog < 8 and desc.groups == 1, "few output channels would leave polyphase's vectors "
+                                       "empty"),
+        # stride 1 has one phase: a small image there says nothing about phases (the zoo's
+        # tuned part: VGG-16 conv5's backward-data ran 3.4x faster on polyphase)
+        (plan_w.q_count < 24 and desc.stride_h * desc.stride_w > 1,
+         "each of its many phases gets a small image")) if held]
     if why:
         return True, f"{'; '.join(why)} ({facts})"
     return False, f"its overlapping taps cost polyphase less than gemm's larger cols ({facts})"
