@@ -55,6 +55,7 @@ class _Legalizer:
         self.target = target
         self.stock = tvm.ir.Op.get(OP).get_attr("FLegalize")
         self.kernels: dict = {}  # desc -> GlobalVar of its PrimFunc in the module
+        self.funcs: dict = {}  # desc -> its scheduled PrimFunc (a layer repeated: scheduled once)
 
     def __call__(self, bb: relax.BlockBuilder, call: relax.Call) -> relax.Expr:
         desc = describe(call)
@@ -70,9 +71,12 @@ class _Legalizer:
 
     def kernel(self, desc: ConvTranspose2dDesc):
         """desc's scheduled PrimFunc (tuned record or default), marked for Relax."""
-        mod, _ = main_schedule(desc, self.target)
-        return (mod["main"].with_attr("global_symbol", _kernel_name(desc))
-                .with_attr("tirx.is_scheduled", True).with_attr("op_pattern", OPAQUE))
+        if desc not in self.funcs:
+            mod, _ = main_schedule(desc, self.target)
+            self.funcs[desc] = (mod["main"].with_attr("global_symbol", _kernel_name(desc))
+                                .with_attr("tirx.is_scheduled", True)
+                                .with_attr("op_pattern", OPAQUE))
+        return self.funcs[desc]
 
 
 def _kernel_name(desc: ConvTranspose2dDesc) -> str:
@@ -142,43 +146,36 @@ def _fuse_epilogues(mod: tvm.IRModule, legalizer: _Legalizer) -> tvm.IRModule:
     """Each Relax function of mod with its conv -> [bias] -> [BatchNorm] -> [activation]
     chains replaced by one call_tir of a kernel that computes them all."""
     bb = relax.BlockBuilder(mod)
-    kernels: dict = {}  # desc -> GlobalVar of its PrimFunc, added to bb's module
+    kernels: dict = {}  # desc -> GlobalVar of its PrimFunc, added to bb's module once
+
+    def kernel_of(desc):
+        func = legalizer.kernel(desc)
+        if desc not in kernels:
+            kernels[desc] = bb.add_func(func, _kernel_name(desc))
+        return kernels[desc], func
+
     for gvar, func in list(mod.functions.items()):
         if isinstance(func, relax.Function):
-            fused = _fuse_function(func, legalizer, _KernelAdder(bb, legalizer, kernels))
+            fused = _fuse_function(func, kernel_of)
             if fused is not None:
                 bb.update_func(gvar, fused)
     return bb.get()
 
 
-class _KernelAdder:
-    """The GlobalVar of desc's kernel in the module being rewritten (added once)."""
-
-    def __init__(self, bb, legalizer, kernels):
-        self.bb, self.legalizer, self.kernels = bb, legalizer, kernels
-
-    def __call__(self, desc):
-        if desc not in self.kernels:
-            func = self.legalizer.kernel(desc)
-            self.kernels[desc] = (self.bb.add_func(func, _kernel_name(desc)), func)
-        return self.kernels[desc]
-
-
-def _fuse_function(func, legalizer, kernel_of):
+def _fuse_function(func, kernel_of):
     body = func.body
     if not isinstance(body, relax.SeqExpr):
         return None
     bindings = [b for block in body.blocks for b in block.bindings]
-    value_of = {b.var: b.value for b in bindings if isinstance(b, relax.VarBinding)}
-    uses = _use_counts(bindings, body.body)
     consumers = _consumers(bindings)
+    returned = set(relax.analysis.free_vars(body.body))
     replace, drop = {}, set()
     for binding in bindings:
         call = binding.value if isinstance(binding, relax.VarBinding) else None
         if not _is_op(call, OP) or not isinstance(call.args[1], tvm.ir.expr.Constant):
             continue
-        chain = _epilogue_chain(binding.var, value_of, uses, consumers)
-        if not chain.steps:
+        chain = _epilogue_chain(binding.var, consumers, returned)
+        if not chain.fused:
             continue  # nothing to fuse: legalized as a plain conv later
         fused = _fused_call(call, chain, kernel_of)
         if fused is None:
@@ -203,14 +200,6 @@ def _is_op(expr, name: str) -> bool:
         expr.op.name == name
 
 
-def _use_counts(bindings, result) -> dict:
-    counts: dict = {}
-    for value in [b.value for b in bindings] + [result]:
-        for var in relax.analysis.free_vars(value):
-            counts[var] = counts.get(var, 0) + 1
-    return counts
-
-
 def _consumers(bindings) -> dict:
     """var -> the bindings whose value reads it."""
     out: dict = {}
@@ -225,32 +214,39 @@ class _Chain:
     BatchNorm call and its activation."""
 
     def __init__(self, var):
-        self.vars, self.steps = [var], []
+        self.vars = [var]
         self.bias = self.batch_norm = self.activation = None
 
     @property
     def last(self):
         return self.vars[-1]
 
+    @property
+    def fused(self) -> bool:
+        """Whether any step follows the convolution."""
+        return len(self.vars) > 1
 
-def _epilogue_chain(var, value_of, uses, consumers) -> _Chain:
+
+def _epilogue_chain(var, consumers, returned) -> _Chain:
+    """The steps after the conv bound to var, in their order (bias, BatchNorm, activation,
+    each optional), each the only user of the one before and not returned itself."""
     chain = _Chain(var)
 
     def only_consumer(v):
         users = consumers.get(v, [])
-        return users[0] if uses.get(v, 0) == 1 and len(users) == 1 else None
+        return users[0] if len(users) == 1 and v not in returned else None
 
     while True:
         user = only_consumer(chain.last)
         value = user.value if user is not None else None
         if value is None:
             return chain
-        if not chain.steps and _is_op(value, "relax.add"):
+        if not chain.fused and _is_op(value, "relax.add"):
             other = value.args[1] if value.args[0].same_as(chain.last) else value.args[0]
             if not isinstance(other, tvm.ir.expr.Constant):
                 return chain
-            chain.bias, step = other, "bias"
-        elif "bn" not in chain.steps and "act" not in chain.steps and \
+            chain.bias = other
+        elif chain.batch_norm is None and chain.activation is None and \
                 _is_op(value, "relax.nn.batch_norm") and value.args[0].same_as(chain.last) and \
                 all(isinstance(a, tvm.ir.expr.Constant) for a in value.args[1:]):
             item = only_consumer(user.var)
@@ -259,13 +255,12 @@ def _epilogue_chain(var, value_of, uses, consumers) -> _Chain:
                 return chain
             chain.batch_norm = value
             chain.vars.append(user.var)
-            user, step = item, "bn"
-        elif "act" not in chain.steps and isinstance(value, relax.Call) and \
+            user = item
+        elif chain.activation is None and isinstance(value, relax.Call) and \
                 isinstance(value.op, tvm.ir.Op) and value.op.name in ACTIVATIONS:
-            chain.activation, step = value, "act"
+            chain.activation = value
         else:
             return chain
-        chain.steps.append(step)
         chain.vars.append(user.var)
 
 
