@@ -135,9 +135,7 @@ def load_layers(spec: str | Path) -> list[Layer]:
             return [layer_from_dict(entry) for entry in model_layers(spec)]
         except ModelError as err:
             raise LayerFileError(str(err)) from None
-    path = Path(spec)
-    if not path.exists() and (BUILTIN_DIR / f"{spec}.json").exists():
-        path = BUILTIN_DIR / f"{spec}.json"
+    path = _layer_file(spec)
     if not path.exists():
         raise LayerFileError(f"no layer file or built-in suite named {str(spec)!r} (the "
                              f"built-in ones: {', '.join(builtin_suites())})")
@@ -160,12 +158,18 @@ def load_layers(spec: str | Path) -> list[Layer]:
     return layers
 
 
+def _layer_file(spec) -> Path:
+    """The path spec names: a file, else the built-in suite of that name."""
+    path = Path(spec)
+    if not path.exists() and (BUILTIN_DIR / f"{spec}.json").exists():
+        return BUILTIN_DIR / f"{spec}.json"
+    return path
+
+
 def split_file(spec) -> Path:
     """The split a layer file carries beside it: <file stem>_split.json ({"tuned": [names],
     "heldout": [names]})."""
-    path = Path(spec)
-    if not path.exists() and (BUILTIN_DIR / f"{spec}.json").exists():
-        path = BUILTIN_DIR / f"{spec}.json"
+    path = _layer_file(spec)
     return path.with_name(f"{path.stem}_split.json")
 
 
@@ -174,13 +178,15 @@ def split_layers(layers: list[Layer], spec, part: str | None) -> list[Layer]:
     LayerFileError when the layer file has no split or the split names unknown layers."""
     if part in (None, "all"):
         return layers
-    path = split_file(spec)
-    if not path.is_file():
-        raise LayerFileError(f"{spec} has no split ({path.name} beside it); --split needs one")
-    names = set(split_names(spec).get(part, []))
+    parts = split_names(spec)
+    if not parts:
+        raise LayerFileError(f"{spec} has no split ({split_file(spec).name} beside it); "
+                             "--split needs one")
+    names = set(parts.get(part, []))
     unknown = names - {layer.name for layer in layers}
     if unknown:
-        raise LayerFileError(f"{path}: names layers {sorted(unknown)} that {spec} lacks")
+        raise LayerFileError(f"{split_file(spec)}: names layers {sorted(unknown)} that {spec} "
+                             "lacks")
     return [layer for layer in layers if layer.name in names]
 
 

@@ -44,13 +44,10 @@ def explain(desc, target=None) -> list[str]:
 def main(args) -> int:
     from ..layers import load_layers
     from ..layers import select_layers as layers_named
-    from ..tuning.cli import parse_one
+    from ..tuning.cli import one_layer
 
     if args.one is not None:
-        try:
-            layers = [parse_one(args.one)]
-        except ValueError as err:
-            raise SystemExit(f"tvmconv explain: {err}") from None
+        layers = [one_layer(args.one, "explain")]
     else:
         layers = layers_named(load_layers(args.layers), args.layer, "explain")
     for layer in layers:

@@ -40,12 +40,17 @@ def parse_one(text: str) -> Layer:
     return layer_from_dict(fields)
 
 
+def one_layer(text: str, command: str) -> Layer:
+    """parse_one for a command's --one: a command-line error, not a traceback."""
+    try:
+        return parse_one(text)
+    except ValueError as err:
+        raise SystemExit(f"tvmconv {command}: {err}") from None
+
+
 def select_layers(args) -> list[Layer]:
     if args.one is not None:  # an empty --one is an error, never "the whole suite"
-        try:
-            return [parse_one(args.one)]
-        except ValueError as err:
-            raise SystemExit(f"tvmconv tune: {err}") from None
+        return [one_layer(args.one, "tune")]
     layers = layers_named(load_layers(args.layers), args.only, "tune")
     held_out = set(split_names(args.layers).get("heldout", [])) & {x.name for x in layers}
     if held_out:  # the held-out part judges the defaults: a record of it would void that
