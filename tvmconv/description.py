@@ -131,16 +131,10 @@ class ConvTranspose2dDesc:
             raise ValueError(
                 f"padding too large: the output would be {out_h}x{out_w} (height x width); "
                 f"pads (top, bottom, left, right) = {self.pads}")
-        for tensor, shape, made_by in (
-                ("input", self.input_shape, "the input tensor"),
-                ("weight", self.weight_shape, "in_channels, out_channels, groups, kernel_size"),
-                ("output", self.output_shape, "the input's size, stride, kernel_size, dilation, "
-                                              "padding, output_padding")):
-            if math.prod(shape) > MAX_ELEMENTS:
-                raise ValueError(
-                    f"the {tensor} would have {math.prod(shape):,} elements {shape} (from "
-                    f"{made_by}): tvmconv's kernels index tensors with 32-bit ints, at most "
-                    f"2**31 - 1 = {MAX_ELEMENTS:,} elements; split the batch or the image")
+        check_elements("input", self.input_shape, "the input tensor")
+        check_elements("weight", self.weight_shape, WEIGHT_MADE_BY)
+        check_elements("output", self.output_shape, "the input's size, stride, kernel_size, "
+                                                    "dilation, padding, output_padding")
 
     # ----- derived values -----------------------------------------------------------------
     @property
@@ -233,6 +227,19 @@ class ConvTranspose2dDesc:
     @classmethod
     def from_dict(cls, fields: dict) -> ConvTranspose2dDesc:
         return cls(**fields)
+
+
+WEIGHT_MADE_BY = "in_channels, out_channels, groups, kernel_size"
+
+
+def check_elements(tensor: str, shape, made_by: str, prefix: str = "") -> None:
+    """ValueError for a tensor of more than MAX_ELEMENTS elements, naming what made it so."""
+    count = math.prod(shape)
+    if count > MAX_ELEMENTS:
+        raise ValueError(
+            f"{prefix}the {tensor} would have {count:,} elements {tuple(shape)} (from "
+            f"{made_by}): tvmconv's kernels index tensors with 32-bit ints, at most "
+            f"2**31 - 1 = {MAX_ELEMENTS:,} elements; split the batch or the image")
 
 
 def leaky_relu_slope(activation: str) -> float | None:

@@ -10,12 +10,11 @@ data unless an input is non-contiguous or misaligned and has to be copied once.
 
 from __future__ import annotations
 
-import math
 import numbers
 import sys
 
 from .compiler import kernel_for
-from .description import DTYPES, MAX_ELEMENTS, ConvTranspose2dDesc
+from .description import DTYPES, WEIGHT_MADE_BY, ConvTranspose2dDesc, check_elements
 from .runtime import owned, tensors
 
 # ----- arguments ---------------------------------------------------------------------------
@@ -54,13 +53,9 @@ def positive_int(value, name: str, op: str | None = None) -> int:
 
 
 def check_weight_size(shape, prefix: str = "") -> None:
-    """ValueError before a layer allocates a weight no kernel could index (MAX_ELEMENTS):
+    """The description's element limit, checked before a layer allocates its weight:
     kernel_size=100000 would otherwise ask NumPy for tens of GB."""
-    count = math.prod(shape)
-    if count > MAX_ELEMENTS:
-        raise ValueError(f"{prefix}the weight would have {count:,} elements {tuple(shape)} "
-                         f"(from in_channels, out_channels, groups and kernel_size): more than "
-                         f"2**31 - 1, the most tvmconv's kernels index")
+    check_elements("weight", shape, WEIGHT_MADE_BY, prefix)
 
 
 # ----- a call ------------------------------------------------------------------------------
