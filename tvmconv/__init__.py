@@ -11,6 +11,9 @@ kernel), conv2d_transpose_reference (float64 NumPy reference), load (a package w
 """
 
 from .description import ConvTranspose2dDesc
+from .runtime.threads import default_thread_count
+
+default_thread_count()  # before TVM's thread pool starts: its own default halves x86 cores
 
 __version__ = "0.1.0"
 __all__ = ["ConvTranspose2dDesc", "build", "conv2d_transpose_reference", "load"]

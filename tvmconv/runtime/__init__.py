@@ -4,4 +4,5 @@
     kernel.py   Kernel: one compiled description, called with user tensors (or bare, run())
     owned.py    weights a layer owns, packed once into the kernel layout
     library.py  loading kernel libraries with TVM's runtime alone (packages, warm starts)
+    threads.py  how many threads the kernels get (TVM_NUM_THREADS, set on import)
 """
