@@ -116,26 +116,50 @@ def ort_conv_transpose2d(desc: ConvTranspose2dDesc, w, bias=None, threads: int =
     return run
 
 
-def sgemm_peak_gflops(threads: int, n: int = 3072, repeats: int = 5) -> float:
-    """This machine's practical fp32 peak: the best of `repeats` large single-precision matrix
-    products, by NumPy's BLAS and (when installed) PyTorch's, whichever is faster."""
+def _best_seconds(fn, repeats: int) -> float:
     import time
 
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def peak_gflops(threads: int, n: int = 3072, repeats: int = 5) -> float:
+    """This machine's practical fp32 peak, at `threads` threads: the fastest of a large matrix
+    product by NumPy's BLAS and PyTorch's, and (with PyTorch) oneDNN's kernel of a wide
+    transposed convolution (256 -> 2048 channels, 3x3, 32x32: FMA-bound). oneDNN's JIT code
+    is the one that reaches it on AMD CPUs, where MKL's sgemm takes a path at a third of it."""
     a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
     b = np.random.default_rng(1).standard_normal((n, n)).astype(np.float32)
     out = np.empty((n, n), np.float32)
-    products = [lambda: np.matmul(a, b, out=out)]
+    rates = [2 * n ** 3 / _best_seconds(lambda: np.matmul(a, b, out=out), repeats)]
     if torch_available():
         import torch
 
         torch.set_num_threads(threads)
         ta, tb, tout = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(out)
-        products.append(lambda: torch.mm(ta, tb, out=tout))
-    best = float("inf")
-    for matmul in products:
-        matmul()
-        for _ in range(repeats):
-            start = time.perf_counter()
-            matmul()
-            best = min(best, time.perf_counter() - start)
-    return 2 * n ** 3 / best / 1e9
+        rates.append(2 * n ** 3 / _best_seconds(lambda: torch.mm(ta, tb, out=tout), repeats))
+        x, w = torch.rand(1, 256, 32, 32), torch.rand(256, 2048, 3, 3)
+        deconv = lambda: torch.nn.functional.conv_transpose2d(x, w, padding=1)  # noqa: E731
+        rates.append(2 * 256 * 2048 * 9 * 32 * 32 / _best_seconds(deconv, repeats))
+    return max(rates) / 1e9
+
+
+def copy_bandwidth_gbs(threads: int, megabytes: int = 256, repeats: int = 5) -> float:
+    """This machine's practical memory bandwidth: bytes read plus bytes written per second by
+    the fastest copy of a buffer far larger than the caches (NumPy's, one thread, and
+    PyTorch's, `threads` threads)."""
+    src = np.ones(megabytes << 18, np.float32)
+    dst = np.empty_like(src)
+    seconds = [_best_seconds(lambda: np.copyto(dst, src), repeats)]
+    if torch_available():
+        import torch
+
+        torch.set_num_threads(threads)
+        tsrc, tdst = torch.from_numpy(src), torch.from_numpy(dst)
+        seconds.append(_best_seconds(lambda: tdst.copy_(tsrc), repeats))
+    return 2 * src.nbytes / min(seconds) / 1e9

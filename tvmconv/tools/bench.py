@@ -7,8 +7,11 @@ ONNX Runtime holds the weight as an initializer, as a deployed model does.
 
 Method (these machines are noisy): competitors alternate in rounds, each timed over a batch of
 calls per round, with a 50 ms pause between competitors so idle worker threads settle; the
-reported time is the median over rounds. Useful GFLOP/s count no stride-inserted zeros
-(ConvTranspose2dDesc.flops). Every kernel of ours is first checked against the float64 reference.
+reported time is the median over rounds. Useful GFLOP/s count only products that land in the
+output: no stride-inserted zeros, none the padding crops (ConvTranspose2dDesc.landed_flops). A
+layer whose bytes (input, weight and output, once each) take longer at the measured copy
+bandwidth than its products at the measured peak is memory-bound: its row says what share of
+that bandwidth it reached. Every kernel of ours is first checked against the float64 reference.
 """
 
 from __future__ import annotations
@@ -21,13 +24,16 @@ import statistics
 import sys
 import time
 
+import numpy as np
+
 from ..layers import load_layers, select_layers, split_layers
 from ..testing.inputs import random_inputs
 from .baselines import (
     build_topi,
+    copy_bandwidth_gbs,
     ort_available,
     ort_conv_transpose2d,
-    sgemm_peak_gflops,
+    peak_gflops,
     topi_supports,
     torch_available,
     torch_conv_transpose2d,
@@ -76,7 +82,8 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
     desc = layer.desc
     x, w, b = random_inputs(desc)
     kernel = build(desc, target, use_tuned=use_tuned)
-    row = {"name": layer.name, "gflop": desc.flops / 1e9, "key": desc.key,
+    row = {"name": layer.name, "gflop": desc.landed_flops / 1e9, "key": desc.key,
+           "min_bytes": min_bytes(desc),
            "schedule": kernel.schedule_source,
            "max_rel_error": max_relative_error(desc, kernel(x, w, b), x, w, b),
            "algorithm": kernel.algorithm,
@@ -139,7 +146,8 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
         row[f"{name}_ms"] = statistics.median(values)
         row[f"{name}_rounds_ms"] = values  # in round order: a burst of noise shows as a run
     row["ours_ms"] = row["layer_ms"]
-    row["ours_gflops"] = desc.flops / row["layer_ms"] / 1e6
+    row["ours_gflops"] = desc.landed_flops / row["layer_ms"] / 1e6
+    row["ours_gbs"] = row["min_bytes"] / row["layer_ms"] / 1e6
     peers = [row[k] for k in ("torch_ms", "ort_ms") if k in row]
     if peers:
         row["best_peer_ms"] = min(peers)
@@ -152,14 +160,27 @@ def bench_layer(layer, target, rounds: int, topi_limit_gmac: float, round_ms: fl
     return row
 
 
+def min_bytes(desc) -> int:
+    """Bytes any kernel must move: the input, weight and output once each."""
+    elements = (math.prod(desc.input_shape) + math.prod(desc.weight_shape)
+                + math.prod(desc.output_shape))
+    return elements * np.dtype(desc.dtype).itemsize
+
+
+def memory_bound(row: dict, peak_gflops: float, bandwidth_gbs: float) -> bool:
+    """Whether the row's bytes at the copy bandwidth take longer than its products at peak."""
+    return row["min_bytes"] / bandwidth_gbs > row["gflop"] * 1e9 / peak_gflops
+
+
 def geomean(values):
     values = [v for v in values if v]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
-def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
+def format_table(rows: list[dict], peak_gflops: float | None = None,
+                 bandwidth_gbs: float | None = None) -> str:
     head = (f"{'layer':<20} {'algo':<4} {'sched':<6} {'GFLOP':>6} {'fn ms':>8} {'layer ms':>8} "
-            f"{'torch ms':>8} {'ort ms':>8} {'GF/s':>6} {'%peak':>5} {'lay/best':>8} "
+            f"{'torch ms':>8} {'ort ms':>8} {'GF/s':>6} {'%peak':>5} {'%bw':>4} {'lay/best':>8} "
             f"{'fn/torch':>8} {'rel err':>7}")
     lines = [head, "-" * len(head)]
 
@@ -168,12 +189,15 @@ def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
 
     for r in rows:
         peak = r["ours_gflops"] / peak_gflops * 100 if peak_gflops else None
+        bw = (r["ours_gbs"] / bandwidth_gbs * 100
+              if peak_gflops and bandwidth_gbs and memory_bound(r, peak_gflops, bandwidth_gbs)
+              else None)
         lines.append(
             f"{r['name']:<20} {r.get('algorithm', '')[:4]:<4} {r.get('schedule', '')[:6]:<6} "
             f"{r['gflop']:>6.3f} "
             f"{fmt(r.get('fn_ms'), '8.3f'):>8} {fmt(r.get('layer_ms'), '8.3f'):>8} "
             f"{fmt(r.get('torch_ms'), '8.3f'):>8} {fmt(r.get('ort_ms'), '8.3f'):>8} "
-            f"{r['ours_gflops']:>6.1f} {fmt(peak, '5.0f'):>5} "
+            f"{r['ours_gflops']:>6.1f} {fmt(peak, '5.0f'):>5} {fmt(bw, '4.0f'):>4} "
             f"{fmt(r.get('layer_vs_best_peer'), '8.2f'):>8} {fmt(r.get('fn_vs_torch'), '8.2f'):>8} "
             f"{r['max_rel_error']:>7.0e}")
     lines.append("-" * len(head))
@@ -184,7 +208,12 @@ def format_table(rows: list[dict], peak_gflops: float | None = None) -> str:
         f", layer vs topi (untuned) {geomean(r.get('speed_vs_topi') for r in rows):.1f}x"
         "  (ratios > 1: ours is faster)")
     if peak_gflops:
-        lines.append(f"fp32 peak (3072^3 sgemm, same threads): {peak_gflops:.0f} GFLOP/s")
+        lines.append(f"fp32 peak (fastest of sgemm and oneDNN's 256->2048 3x3 deconvolution, "
+                     f"same threads): {peak_gflops:.0f} GFLOP/s")
+    if bandwidth_gbs:
+        lines.append(f"copy bandwidth (256 MB, read + write): {bandwidth_gbs:.1f} GB/s; %bw: "
+                     "memory-bound rows only (their bytes take longer than their "
+                     "products; bytes that stay in cache can pass 100%)")
     return "\n".join(lines)
 
 
@@ -216,12 +245,13 @@ def main(args) -> int:
         print(f"  {layer.name}: layer {row['layer_ms']:.3f} ms, fn {row['fn_ms']:.3f} ms"
               + "".join(f", {k} {row[k + '_ms']:.3f} ms" for k in ("torch", "ort", "topi")
                         if k + "_ms" in row), flush=True)
-    peak = sgemm_peak_gflops(args.threads)
-    print(format_table(rows, peak))
+    peak, bandwidth = peak_gflops(args.threads), copy_bandwidth_gbs(args.threads)
+    print(format_table(rows, peak, bandwidth))
     bad = [r["name"] for r in rows if not r["max_rel_error"] < 1e-3]
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"sgemm_peak_gflops": peak, "threads": args.threads, "rows": rows}, f,
+            json.dump({"peak_gflops": peak, "copy_bandwidth_gbs": bandwidth,
+                       "threads": args.threads, "rows": rows}, f,
                       indent=1)
     if bad:
         print(f"ERROR: results differ from the reference on {bad}", file=sys.stderr)
