@@ -46,14 +46,19 @@ MAX_P_VECTORS, MAX_ROWS = 4, 9         # vectors over p
 def gemm_preferred(desc, lanes: int) -> bool:
     """Whether the gemm compute should serve desc on a CPU with `lanes`-wide vectors.
 
-    Measured on the suite, both untuned (the numbers are in the commit history): gemm wins
-    where the polyphase stages multiply many border zeros (DCGAN's 1x1 and 4x4 inputs), where
-    taps overlap little, so cols is hardly bigger than the output (k = s U-Nets; k3 s2: ResNet,
-    depthwise), where few output channels leave the polyphase vectors empty (RGB outputs:
-    pix2pix, FSRCNN x3), and where many phases each get a small image (DCGAN 8x8, FCN-32s).
-    Polyphase wins on stride 1 (9 taps overlap: ResNet, DeepLab) and on wide layers over larger
-    images with 4 overlapping taps (pix2pix 32x32, FCN-8s), where the 4x bigger cols costs more
-    than it saves."""
+    Decided on the zoo's tuned part, both computes timed side by side under their default
+    schedules (tools/algorithm_sweep.py wrote
+    benchmarks/results/llvm-znver5/algorithm-sweep-tuned.json). gemm wins where
+    polyphase's phases are too narrow for its register tiles or multiply many border zeros
+    (pix2pix's 1x1 and 2x2 inputs), where an ungrouped layer's output channels do not fill
+    polyphase's channel vectors (RGB and 1-channel outputs, FCN's 21 classes), where a 1x1
+    kernel at stride 1 makes the layer one GEMM, and where taps overlap a little (k3 s2, k16
+    s8: cols hardly bigger than the output). Polyphase wins everywhere else, k = s included
+    (its phases are then 1x1 convolutions that write the output once). The rules cost 1.05x
+    over the better compute in geomean on those 29 layers, missing three (LinkNet's 8x8 and
+    CycleGAN's k3 s2 prefer polyphase, SimpleBaseline's 16x12 k4 s2 gemm); a linear model
+    fitted to the same times did worse (17 of 29 right, leaving one out: 1.22x).
+    """
     return gemm_choice(desc, lanes)[0]
 
 
@@ -76,19 +81,19 @@ def gemm_choice(desc, lanes: int) -> tuple[bool, str]:
     if not vectorizable:
         return False, f"gemm's tiles would not fill {lanes}-lane vectors ({facts})"
     why = [text for held, text in (
-        (overlap <= 2.25, "taps overlap little, so gemm's cols stay small"),
-        # (grouped and depthwise layers fill polyphase's vectors across groups: the zoo's
-        # tuned part ran ResNeXt's 32-group and MobileNetV2's stride-1 depthwise 1.5-1.9x
-        # faster there)
-        (cog < 8 and desc.groups == 1, "few output channels would leave polyphase's vectors "
-                                       "empty"),
-        # stride 1 has one phase: a small image there says nothing about phases (the zoo's
-        # tuned part: VGG-16 conv5's backward-data ran 3.4x faster on polyphase)
-        (plan_w.q_count < 24 and desc.stride_h * desc.stride_w > 1,
-         "each of its many phases gets a small image")) if held]
+        # (grouped and depthwise layers fill polyphase's vectors across groups)
+        (desc.groups == 1 and (cog < 8 or cog % lanes != 0),
+         f"its output channels would not fill polyphase's {lanes}-lane channel vectors"),
+        (desc.kernel_h * desc.kernel_w == 1 and desc.stride_h * desc.stride_w == 1,
+         "a 1x1 kernel at stride 1 makes it one GEMM"),
+        (1 < overlap <= 2.25, "its taps overlap only a little, so gemm's cols stay small"),
+        (plan_w.q_count < 8 and desc.stride_h * desc.stride_w > 1,
+         "each phase gets under 8 columns, too few for polyphase's register tiles"))
+        if held]
     if why:
         return True, f"{'; '.join(why)} ({facts})"
-    return False, f"its overlapping taps cost polyphase less than gemm's larger cols ({facts})"
+    return False, (f"its taps overlap not at all or much, where polyphase's phases cost less "
+                   f"than gemm's cols ({facts})")
 
 
 def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:

@@ -69,15 +69,24 @@ def vectorize_innermost(sch, block):
 
 
 def schedule_interleave(sch, block, layout: str, strides: list[int], lanes: int,
-                        config: CPUConfig):
+                        config: CPUConfig, phases_channel_last: bool = False):
     """The output stage. For NCHW, split each spatial loop by its stride and unroll the phase
     loop: every unrolled copy then has constant phase arithmetic, and reads a contiguous run of
-    its phase image. NHWC vectorises over the channels (contiguous on both sides)."""
-    if layout == "NHWC" or strides == [1, 1]:
+    its phase image. NHWC vectorises over the channels (contiguous on both sides).
+
+    NCHW from phase buffers laid channel-innermost (channel vectors) is a transpose: output
+    channels then run inside the rows, so that the phase rows they all read stay in cache;
+    channels outside would stream every phase buffer once per channel of a cache line."""
+    if layout == "NHWC" or (strides == [1, 1] and not phases_channel_last):
         schedule_elementwise(sch, block, lanes, config)
         return
     n, co, oh, ow = sch.get_loops(block)
-    fused = sch.fuse(n, co, unroll_stride_phases(sch, oh, ow, strides))
+    rows = unroll_stride_phases(sch, oh, ow, strides)
+    if phases_channel_last:
+        sch.reorder(rows, co)
+        fused = sch.fuse(n, rows, co)
+    else:
+        fused = sch.fuse(n, co, rows)
     if math.prod(iter_extents(sch, block)) >= config.parallel_min_elements:
         sch.parallel(fused)
 

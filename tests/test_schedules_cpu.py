@@ -208,3 +208,47 @@ def test_a_very_wide_output_builds_and_is_exact(width):
     kernel = build(desc, algorithm="polyphase")
     x, w, b = random_inputs(desc, 2)
     assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
+
+
+@pytest.mark.parametrize("out_channels,slab", [(1024, True), (512, False)])
+def test_weight_taps_4kb_apart_get_a_packed_slab_per_channel_tile(out_channels, slab):
+    """1024 fp32 output channels put the packed weight's taps 4 KB apart (one L1 set): the
+    default copies each channel tile's slab contiguous, parallel over channel tiles; 512 do
+    not. Both stay exact, as does the slab asked for on a small layer."""
+    from tvmconv.compute import prim_func
+
+    desc = ConvTranspose2dDesc(batch=1, in_channels=8, out_channels=out_channels, height=5,
+                               width=6, kernel_h=3, kernel_w=3, pad_top=2, pad_bottom=2,
+                               pad_left=2, pad_right=2, dilation_h=2, dilation_w=2)
+    target = host_target()
+    rule = rule_for(target)
+    sch = rule.schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False)
+    assert _has_block(sch, "weight_global") == slab
+    _kernel_is_exact(desc, "polyphase")
+    small = desc.replace(out_channels=32, in_channels=5)
+    assert _has_block(_kernel_is_exact(small, "polyphase", structure={"strategy": 0, "slab": 1}),
+                      "weight_global")
+
+
+def _has_block(sch, name: str) -> bool:
+    try:
+        sch.get_sblock(name)
+    except Exception:  # pylint: disable=broad-except  (TVM raises its own error kinds)
+        return False
+    return True
+
+
+def test_nchw_output_from_channel_last_phases_runs_channels_inside_rows():
+    """The transpose out of channel-innermost phase buffers walks output channels inside the
+    rows (each phase row is read by every channel while in cache), in parallel over both."""
+    from tvmconv.compute import prim_func
+
+    desc = ConvTranspose2dDesc(batch=2, in_channels=16, out_channels=64, height=9, width=8,
+                               kernel_h=4, kernel_w=4, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1)
+    target = host_target()
+    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False,
+                                    structure={"strategy": 0})
+    loops = [sch.get(lp) for lp in sch.get_loops(sch.get_sblock("conv2d_transpose"))]
+    assert str(loops[0].loop_var.name) == "n_oh_0_co_fused"
+    _kernel_is_exact(desc, "polyphase", structure={"strategy": 0})

@@ -57,14 +57,14 @@ class Module:
                         T.reads(phase_h0_w0_global[v0, v1, v2, v3, v4, v5])
                         T.writes(phase_h0_w0[v0, v1, v2, v3, v4, v5])
                         phase_h0_w0[v0, v1, v2, v3, v4, v5] = phase_h0_w0_global[v0, v1, v2, v3, v4, v5]
-        for n_co_oh_0_fused in range(64):
+        for n_oh_0_co_fused in range(64):
             for oh_1 in T.unroll(2):
                 for ow_0 in range(4):
                     for ow_1 in T.unroll(2):
                         with T.sblock("conv2d_transpose"):
                             v_n = T.axis.spatial(1, 0)
-                            v_co = T.axis.spatial(16, n_co_oh_0_fused // 4)
-                            v_oh = T.axis.spatial(8, n_co_oh_0_fused % 4 * 2 + oh_1)
+                            v_co = T.axis.spatial(16, n_oh_0_co_fused % 16)
+                            v_oh = T.axis.spatial(8, n_oh_0_co_fused // 16 * 2 + oh_1)
                             v_ow = T.axis.spatial(8, ow_0 * 2 + ow_1)
                             T.reads(phase_h0_w0[v_n, (v_oh + 1) % 2, (v_ow + 1) % 2, v_oh // 2, v_ow // 2, v_co])
                             T.writes(conv2d_transpose[v_n, v_co, v_oh, v_ow])
