@@ -2,8 +2,10 @@
 data the CPU rule's algorithm choice (schedules/cpu_gemm.gemm_preferred) is decided on.
 
     .venv/bin/python tools/algorithm_sweep.py --split tuned > sweep.json
+    .venv/bin/python tools/algorithm_sweep.py --layers suite > sweep-suite.json
 
-Only the zoo's tuned part may be used to decide anything; the held-out part is for checking.
+Only the zoo's tuned part and other layer files may be used to decide anything; the zoo's
+held-out part is for checking.
 Alternating rounds (each competitor ~0.25 s a round, 50 ms apart), medians in ms. Run on an
 idle machine (see the README's Benchmark section).
 """
@@ -71,7 +73,9 @@ def time_layer(desc, rounds: int) -> dict:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--split", choices=["tuned", "heldout"], default="tuned")
+    p.add_argument("--layers", default="zoo", help="layer file or built-in suite (zoo)")
+    p.add_argument("--split", choices=["tuned", "heldout"],
+                   help="part of the layer file's split (the zoo: tuned unless given)")
     p.add_argument("--only", help="comma-separated layer names")
     p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args()
@@ -81,7 +85,8 @@ def main() -> int:
         os.execv(sys.executable, [sys.executable] + sys.argv)
     from tvmconv.layers import load_layers, split_layers
 
-    layers = split_layers(load_layers("zoo"), "zoo", args.split)
+    split = args.split or ("tuned" if args.layers == "zoo" else None)
+    layers = split_layers(load_layers(args.layers), args.layers, split)
     if args.only:
         layers = [layer for layer in layers if layer.name in args.only.split(",")]
     results = {}

@@ -111,20 +111,68 @@ def check_layer_call(x_shape, in_channels, w_shape, weight_shape, b_shape, bias_
 def conv_transpose(desc: ConvTranspose2dDesc, x, w, bias=None, out_shape=None, owner=None):
     """Run desc's kernel on x, w (and bias), returning the result in x's kind, `out_shape`d.
 
-    owner: the layer that owns w (see owned.py); its packed copy of w is reused across calls."""
+    The kernel runs where x is: this CPU, or CUDA device 0 (a CUDA kernel for its compute
+    capability, on PyTorch's current stream for torch tensors, the result on the device).
+    owner: the layer that owns w (see owned.py); its packed copy of w is reused across calls.
+    A layer's parameters live in host memory: for a CUDA input they are copied to the device
+    (the packed weight once, the bias per call)."""
     _no_autograd(x, w, bias)
-    kernel = kernel_for(desc)
+    device = tensors.device_of(x)
+    _same_device(device, owner, weight=w, bias=bias)
+    kernel = kernel_for(desc, _target_for(device))
+    if owner is not None and bias is not None and device[0] != tensors.KDLCPU:
+        bias = kernel.to_device(bias)
     packed = owned.packed_weight(owner, kernel, w) if owner is not None else None
     args = kernel.arguments(x, w, bias, packed_weight=packed)
-    for name, tensor in zip(("input", "weight", "bias"), args):
-        _on_host(tensor, name)
-    out, result = tensors.new_output(desc.output_shape, out_shape or desc.output_shape,
-                                     desc.dtype, tensors.kind_of(x))
-    if packed is not None:
-        kernel.run_packed(args, out)
+    user_shape = out_shape or desc.output_shape
+    if kernel.on_host:
+        out, result = tensors.new_output(desc.output_shape, user_shape, desc.dtype,
+                                         tensors.kind_of(x))
     else:
-        kernel.run(args, out)
+        out, result = kernel.device_output(user_shape, like=x)
+    with _stream_of(x, kernel):
+        if packed is not None:
+            kernel.run_packed(args, out)
+        else:
+            kernel.run(args, out)
     return result
+
+
+def _target_for(device: tuple[int, int]):
+    """The compilation target of a kernel for tensors on `device` (None: this CPU)."""
+    if device[0] == tensors.KDLCPU:
+        return None
+    if device[0] != tensors.KDLCUDA:
+        raise ValueError(f"input is on {tensors.device_name(device)}: tvmconv runs kernels on "
+                         "the CPU and on CUDA GPUs; move it to one of those")
+    if device[1] != 0:
+        raise ValueError(f"input is on {tensors.device_name(device)}: tvmconv's CUDA kernels "
+                         "run on device 0 only so far (set CUDA_VISIBLE_DEVICES to choose it)")
+    from .compiler.targets import cuda_target_for
+
+    return cuda_target_for(device[1])
+
+
+def _same_device(device, owner, **others) -> None:
+    """Every tensor on the input's device; a layer's host parameters may serve a CUDA input."""
+    for name, value in others.items():
+        if value is None:
+            continue
+        where = tensors.device_of(value)
+        if where != device and not (owner is not None and where[0] == tensors.KDLCPU):
+            raise ValueError(f"{name} is on {tensors.device_name(where)} but input is on "
+                             f"{tensors.device_name(device)}: put them on one device")
+
+
+def _stream_of(x, kernel):
+    """For a CUDA kernel on torch tensors: PyTorch's current stream (tvm_ffi's context)."""
+    import contextlib
+
+    if kernel.on_host or tensors.kind_of(x) != "torch":
+        return contextlib.nullcontext()
+    import tvm_ffi
+
+    return tvm_ffi.use_torch_stream()
 
 
 def _no_autograd(*values):
@@ -141,10 +189,3 @@ def _grad_enabled(value) -> bool:
     torch = sys.modules.get(type(value).__module__.split(".")[0])
     is_enabled = getattr(torch, "is_grad_enabled", None)
     return is_enabled() if is_enabled is not None else True
-
-
-def _on_host(tensor, name):
-    if not tensors.on_host(tensor.device):
-        raise ValueError(f"{name} is on {tensor.device}: tvmconv's front ends run kernels on "
-                         "the CPU only so far; move the tensor to the CPU")
-    return tensor

@@ -9,8 +9,9 @@
   groups, dilation)``: ``torch.nn.functional.conv_transpose2d``'s arguments in its order, the
   pairs as lists. A ``torch.library.custom_op`` with a fake (meta) kernel, so ``torch.export``
   and ``torch.compile`` keep it as one node, and autograd: the backward is aten's own
-  (``convolution_backward``), input, weight and bias gradients. Contiguous float32/float16 CPU
-  tensors are read in place (DLPack); other dtypes and devices run aten's forward.
+  (``convolution_backward``), input, weight and bias gradients. Contiguous float32/float16
+  tensors on the CPU or CUDA device 0 are read in place (DLPack; CUDA kernels on torch's
+  current stream); other dtypes and devices run aten's forward.
 * ``ConvTranspose2d``: a subclass of ``torch.nn.ConvTranspose2d`` with its constructor,
   parameters and state_dict; ``forward(input, output_size=None)`` computes output_padding the
   way PyTorch does and calls the operator. The weight is packed on every call: PyTorch's
@@ -35,9 +36,14 @@ SUPPORTED_DTYPES = (torch.float32, torch.float16)
 
 
 def _runs_on_tvmconv(*tensors) -> bool:
-    """Whether tvmconv's CPU kernels serve these tensors (else aten's forward does)."""
-    return all(t is None or (t.device.type == "cpu" and t.dtype in SUPPORTED_DTYPES)
-               for t in tensors)
+    """Whether tvmconv's kernels serve these tensors (CPU, or CUDA device 0; else aten's
+    forward does)."""
+    def served(t):
+        return (t.dtype in SUPPORTED_DTYPES
+                and (t.device.type == "cpu" or (t.device.type == "cuda" and t.device.index in
+                                                (0, None))))
+
+    return all(t is None or served(t) for t in tensors)
 
 
 @torch.library.custom_op("tvmconv::conv_transpose2d", mutates_args=())

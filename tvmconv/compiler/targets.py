@@ -61,6 +61,18 @@ def as_target(target=None):
     return tvm.target.Target(target)
 
 
+def cuda_target_for(index: int):
+    """The CUDA target of device `index` of this machine: its compute capability's arch."""
+    import tvm
+
+    device = tvm.cuda(index)
+    if not device.exist:
+        raise RuntimeError(f"CUDA device {index} is not available to TVM's runtime here "
+                           "(no GPU, or no driver)")
+    major, minor = str(device.compute_version).split(".")
+    return as_target({"kind": "cuda", "arch": f"sm_{major}{minor}"})
+
+
 def target_name(target) -> str:
     """A short filesystem-safe name for a target: llvm-znver4, cuda-sm_90, ..."""
     kind = target.kind.name

@@ -131,6 +131,8 @@ class Kernel:
         d = self.desc
         if math.prod(w.shape) != math.prod(d.weight_shape):  # a reshape of it is welcome
             self._check(w, d.weight_shape, "weight")
+        if not self.on_host and tensors.device_of(w)[0] == tensors.KDLCPU:
+            w = self.to_device(w, self.weight_arg_shape)
         w = tensors.as_kernel_tensor(w, "weight", self.weight_arg_shape)
         packed = self._empty(self.packed_weight_shape)
         if self._pack is not None:
@@ -138,6 +140,33 @@ class Kernel:
         else:
             self._copy(w, packed)
         return packed
+
+    def to_device(self, value, shape=None):
+        """A host tensor (NumPy or DLPack) copied to a GPU kernel's device, reshaped (a view
+        of the same elements) to `shape` when given."""
+        import tvm
+
+        array = np.ascontiguousarray(value if isinstance(value, np.ndarray)
+                                     else np.from_dlpack(value))
+        return tvm.runtime.tensor(array.reshape(shape) if shape else array, self.device)
+
+    def device_output(self, user_shape, like):
+        """(kernel tensor, result) of a GPU kernel's output on its device: the result in the
+        kind of `like` (a torch CUDA tensor from torch's allocator, else a TVM tensor or a
+        DLPack view of one) with `user_shape`, sharing memory with the kernel's tensor."""
+        d = self.desc
+        kind = tensors.kind_of(like)
+        if kind == "torch":
+            torch = sys.modules["torch"]
+            result = torch.empty(tuple(user_shape), dtype=getattr(torch, d.dtype),
+                                 device=like.device)
+            return tvm_ffi.from_dlpack(result.view(d.output_shape)), result
+        out = self._empty(d.output_shape)
+        result = out if tuple(user_shape) == tuple(d.output_shape) else \
+            out._create_view(tuple(user_shape))
+        if kind not in ("tvm", "numpy"):
+            result = getattr(sys.modules.get(kind), "from_dlpack", lambda t: t)(result)
+        return out, result
 
     def _copy(self, source, dest) -> None:
         """dest[...] = source: through NumPy on the host (tvm_ffi tensors have no copyfrom

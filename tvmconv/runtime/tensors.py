@@ -22,7 +22,28 @@ import tvm_ffi
 # assumes of the pointers it is given is its own (Kernel.argument_alignment): an element's for
 # CPU kernels built now, TVM's 64 bytes for GPU kernels and packages compiled before.
 ALIGNMENT = 64
-KDLCPU = 1  # DLPack's device type of host memory
+KDLCPU = 1  # DLPack's device types: host memory, CUDA memory
+KDLCUDA = 2
+DEVICE_NAMES = {1: "cpu", 2: "cuda", 3: "cuda_host", 4: "opencl", 7: "vulkan", 8: "metal",
+                10: "rocm", 13: "cuda_managed", 14: "oneapi"}
+
+
+def device_of(value) -> tuple[int, int]:
+    """(DLPack device type, device index) of a NumPy array, TVM tensor or other DLPack
+    tensor; anything without one counts as host memory (its own checks reject it later)."""
+    if isinstance(value, np.ndarray):
+        return KDLCPU, 0
+    if isinstance(value, tvm_ffi.Tensor):
+        return int(value.device.dlpack_device_type()), int(value.device.index)
+    probe = getattr(value, "__dlpack_device__", None)
+    if probe is None:
+        return KDLCPU, 0
+    kind, index = probe()
+    return int(kind), int(index)
+
+
+def device_name(device: tuple[int, int]) -> str:
+    return f"{DEVICE_NAMES.get(device[0], f'device type {device[0]}')}:{device[1]}"
 
 
 def on_host(device) -> bool:

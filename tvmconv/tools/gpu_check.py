@@ -3,6 +3,7 @@
     python -m tvmconv.tools.gpu_check check --out $OUT     # every layer vs float64, fp32 + fp16
     python -m tvmconv.tools.gpu_check tune --out $OUT --trials 64 --budget-min 8  # resumable
     python -m tvmconv.tools.gpu_check bench --out $OUT     # tuned vs torch (cuDNN), side by side
+    python -m tvmconv.tools.gpu_check surfaces --out $OUT  # the front ends on CUDA tensors
     python -m tvmconv.tools.gpu_check all --out $OUT --dry-run  # the same plumbing on this CPU
 
 Each phase writes its results to --out (check.json, bench.json, bench.md, the tuning database
@@ -81,6 +82,54 @@ def check(args) -> dict:
             print(f"check {layer.name:<20} {dtype:<8} {kernel.schedule_source:<11} "
                   f"err {err:.2e} {'ok' if ok else 'FAIL'}", flush=True)
     _write(args, "check.json", results)
+    return {"ok": all(r["ok"] for r in results), "rows": results}
+
+
+def surfaces(args) -> dict:
+    """The front ends on torch CUDA tensors (CPU tensors in a dry run): mint's functional,
+    MindSpore's nn layer and tvmconv.torch's op against torch's conv_transpose2d on the same
+    device, the result checked to be on the input's device."""
+    import numpy as np
+    import torch
+
+    import tvmconv.torch  # noqa: F401  (registers torch.ops.tvmconv)
+
+    from ..mint.nn.functional import conv_transpose2d as mint_conv
+    from ..nn import Conv2dTranspose
+
+    device = "cpu" if args.dry_run else "cuda"
+    results = []
+    for layer in _layers(args):
+        d = layer.desc
+        if d.layout != "NCHW" or d.pad_top != d.pad_bottom or d.pad_left != d.pad_right:
+            continue
+        gen = torch.Generator().manual_seed(len(results) + 3)
+        x = torch.randn(d.input_shape, generator=gen).to(device)
+        w = torch.randn(d.weight_shape, generator=gen).to(device)
+        pairs = dict(stride=(d.stride_h, d.stride_w), padding=(d.pad_top, d.pad_left),
+                     output_padding=(d.output_padding_h, d.output_padding_w),
+                     groups=d.groups, dilation=(d.dilation_h, d.dilation_w))
+        want = torch.nn.functional.conv_transpose2d(x, w, None, **pairs).double().cpu()
+        nn_layer = Conv2dTranspose(d.in_channels, d.out_channels, (d.kernel_h, d.kernel_w),
+                                   stride=pairs["stride"], pad_mode="pad",
+                                   padding=(d.pad_top, d.pad_bottom, d.pad_left, d.pad_right),
+                                   dilation=pairs["dilation"], group=d.groups)
+        nn_layer.weight = w.cpu().numpy()
+        got = {"mint": mint_conv(x, w, None, **pairs),
+               "torch_op": torch.ops.tvmconv.conv_transpose2d(
+                   x, w, None, list(pairs["stride"]), list(pairs["padding"]),
+                   list(pairs["output_padding"]), d.groups, list(pairs["dilation"]))}
+        if d.output_padding_h == d.output_padding_w == 0:  # MindSpore's nn has none
+            got["nn"] = nn_layer(x)
+        scale = float(want.abs().max()) or 1.0
+        for name, y in got.items():
+            err = float((y.double().cpu() - want).abs().max()) / scale
+            ok = bool(err <= 1e-4) and y.device.type == device and not np.isnan(err)
+            results.append({"layer": layer.name, "surface": name, "max_scaled_error": err,
+                            "device": str(y.device), "ok": ok})
+            print(f"surfaces {layer.name:<20} {name:<9} {y.device} err {err:.2e} "
+                  f"{'ok' if ok else 'FAIL'}", flush=True)
+    _write(args, "surfaces.json", results)
     return {"ok": all(r["ok"] for r in results), "rows": results}
 
 
@@ -237,7 +286,7 @@ def _write_markdown(args, rows):
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m tvmconv.tools.gpu_check", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("phase", choices=["check", "tune", "bench", "all"])
+    p.add_argument("phase", choices=["check", "tune", "bench", "surfaces", "all"])
     p.add_argument("--out", default=os.environ.get("OUT", "gpu-job-out"))
     p.add_argument("--target", default="cuda -arch=sm_90")
     p.add_argument("--layers", default="suite")
@@ -252,6 +301,8 @@ def main(argv=None) -> int:
     ok = True
     if args.phase in ("check", "all"):
         ok = check(args)["ok"]
+    if args.phase in ("surfaces", "all"):
+        ok = surfaces(args)["ok"] and ok
     if args.phase in ("tune", "all"):
         tune(args)
     if args.phase in ("bench", "all"):
