@@ -24,6 +24,9 @@ class CPUConfig:
     channel_accumulators: int = 24
     spatial_accumulators: int = 12
     gemm_accumulators: int = 24
+    # The gemm compute's cols buffer that still stays in cache (half of this Zen 5's 32 MB L3);
+    # a larger one makes polyphase the faster compute (cpu_gemm.gemm_choice).
+    cols_cache_bytes: int = 16 << 20
     # Smaller stages run serially: waking the thread pool costs tens of microseconds.
     parallel_min_macs: int = 1 << 18
     parallel_min_elements: int = 1 << 16

@@ -43,26 +43,29 @@ MAX_M_VECTORS, MAX_PIXELS = 3, 8       # vectors over m
 MAX_P_VECTORS, MAX_ROWS = 4, 9         # vectors over p
 
 
-def gemm_preferred(desc, lanes: int) -> bool:
+def gemm_preferred(desc, lanes: int, cols_cache_bytes: int = CPUConfig.cols_cache_bytes) -> bool:
     """Whether the gemm compute should serve desc on a CPU with `lanes`-wide vectors.
 
-    Decided on the zoo's tuned part, both computes timed side by side under their default
-    schedules (tools/algorithm_sweep.py wrote
-    benchmarks/results/llvm-znver5/algorithm-sweep-tuned.json). gemm wins where
-    polyphase's phases are too narrow for its register tiles or multiply many border zeros
-    (pix2pix's 1x1 and 2x2 inputs), where an ungrouped layer's output channels do not fill
-    polyphase's channel vectors (RGB and 1-channel outputs, FCN's 21 classes), where a 1x1
-    kernel at stride 1 makes the layer one GEMM, and where taps overlap a little (k3 s2, k16
-    s8: cols hardly bigger than the output). Polyphase wins everywhere else, k = s included
-    (its phases are then 1x1 convolutions that write the output once). The rules cost 1.05x
-    over the better compute in geomean on those 29 layers, missing three (LinkNet's 8x8 and
-    CycleGAN's k3 s2 prefer polyphase, SimpleBaseline's 16x12 k4 s2 gemm); a linear model
-    fitted to the same times did worse (17 of 29 right, leaving one out: 1.22x).
+    Decided on the zoo's tuned part and the suite, both computes timed side by side under
+    their default schedules (tools/algorithm_sweep.py wrote
+    benchmarks/results/llvm-znver5/algorithm-sweep-tuned.json and -suite.json). First of all,
+    gemm loses wherever its cols buffer outgrows the cache (U-Net's 160x240 and Mask R-CNN's
+    100 RoIs at k = s, FCN-8s and -32s, CycleGAN's 64x64 k3 s2: 19-88 MB). Under that, gemm
+    wins where polyphase's phases are too narrow for its register tiles or multiply many
+    border zeros (pix2pix's 1x1 and 2x2 inputs), where an ungrouped layer's output channels do
+    not fill polyphase's channel vectors (RGB and 1-channel outputs, FCN's 21 classes), and
+    where taps overlap little (k = s, 1x1, k3 s2, k16 s8: cols hardly bigger than the
+    output). Polyphase wins everywhere else. The rules cost 1.04x over always picking the
+    faster on the 29 tuned layers (missing LinkNet's 8x8 k3 s2, which prefers polyphase, and
+    SimpleBaseline's 16x12 k4 s2, which prefers gemm) and pick the faster on all 17 of the
+    suite; a least-squares model on 6 workload features did worse (17 of the 29 right,
+    leaving one out: 1.22x).
     """
-    return gemm_choice(desc, lanes)[0]
+    return gemm_choice(desc, lanes, cols_cache_bytes)[0]
 
 
-def gemm_choice(desc, lanes: int) -> tuple[bool, str]:
+def gemm_choice(desc, lanes: int,
+                cols_cache_bytes: int = CPUConfig.cols_cache_bytes) -> tuple[bool, str]:
     """(gemm_preferred, why): the same decision, with the numbers it rests on in words."""
     if not gemm_supported(desc):
         return False, "gemm cannot compute it (too many taps per output pixel, or none lands)"
@@ -80,20 +83,24 @@ def gemm_choice(desc, lanes: int) -> tuple[bool, str]:
              f"{plan_w.q_count} columns per phase")
     if not vectorizable:
         return False, f"gemm's tiles would not fill {lanes}-lane vectors ({facts})"
+    cols_bytes = desc.batch * m * desc.groups * gemm_pixels(desc) * 4
+    if cols_bytes > cols_cache_bytes:
+        return False, (f"gemm's cols ({cols_bytes / 2**20:.0f} MB) would not stay in cache "
+                       f"(over {cols_cache_bytes / 2**20:.0f} MB): polyphase writes the output "
+                       f"once ({facts})")
     why = [text for held, text in (
         # (grouped and depthwise layers fill polyphase's vectors across groups)
         (desc.groups == 1 and (cog < 8 or cog % lanes != 0),
          f"its output channels would not fill polyphase's {lanes}-lane channel vectors"),
-        (desc.kernel_h * desc.kernel_w == 1 and desc.stride_h * desc.stride_w == 1,
-         "a 1x1 kernel at stride 1 makes it one GEMM"),
-        (1 < overlap <= 2.25, "its taps overlap only a little, so gemm's cols stay small"),
+        (overlap <= 2.25, "its taps overlap little (k = s, 1x1, k3 s2), so gemm's cols stay "
+                          "small"),
         (plan_w.q_count < 8 and desc.stride_h * desc.stride_w > 1,
          "each phase gets under 8 columns, too few for polyphase's register tiles"))
         if held]
     if why:
         return True, f"{'; '.join(why)} ({facts})"
-    return False, (f"its taps overlap not at all or much, where polyphase's phases cost less "
-                   f"than gemm's cols ({facts})")
+    return False, (f"its taps overlap much, where polyphase's phases cost less than gemm's "
+                   f"cols ({facts})")
 
 
 def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:

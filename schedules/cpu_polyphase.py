@@ -29,7 +29,7 @@ from tvm.target import Target
 from .base import ConvTranspose2dRule
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
 from .config import CPUConfig
-from .cpu_gemm import gemm_choice, gemm_preferred, schedule_cols
+from .cpu_gemm import gemm_choice, schedule_cols
 from .cpu_util import (
     iter_extents,
     largest_divisor,
@@ -66,13 +66,17 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
     target_kind = "llvm"
 
     def default_algorithm(self, desc, target: Target) -> str:
-        """'gemm' where it wastes less than polyphase (cpu_gemm.gemm_preferred)."""
-        lanes = CPUConfig.from_target(target).lanes(DataType(desc.accum_dtype).bits)
-        return "gemm" if gemm_preferred(desc, lanes) else "polyphase"
+        """'gemm' where it is the faster compute untuned (cpu_gemm.gemm_preferred)."""
+        return "gemm" if self._gemm_choice(desc, target)[0] else "polyphase"
 
     def algorithm_reason(self, desc, target: Target) -> str:
-        lanes = CPUConfig.from_target(target).lanes(DataType(desc.accum_dtype).bits)
-        return gemm_choice(desc, lanes)[1]
+        return self._gemm_choice(desc, target)[1]
+
+    @staticmethod
+    def _gemm_choice(desc, target: Target):
+        config = CPUConfig.from_target(target)
+        return gemm_choice(desc, config.lanes(DataType(desc.accum_dtype).bits),
+                           config.cols_cache_bytes)
 
     def schedule_pack_weight(self, sch: s_tir.Schedule, target: Target) -> s_tir.Schedule:
         return schedule_pack_weight(sch, CPUConfig.from_target(target))

@@ -167,7 +167,7 @@ def test_explain_says_which_compute_and_schedule_and_why(capsys, monkeypatch):
 
     monkeypatch.setenv("TVMCONV_TUNING_LOGS", "tuning_logs")
     znver4 = '{"kind": "llvm", "mcpu": "znver4", "num-cores": 2}'
-    assert main(["explain", "fcn32s_up32", "--target", znver4]) == 0
+    assert main(["explain", "dcgan_g2", "--target", znver4]) == 0
     out = capsys.readouterr().out
     assert "untuned compute: gemm:" in out and "schedule: tuned" in out
     assert main(["explain", "--one", "in_channels=64 out_channels=64 height=33 width=33 "
@@ -191,7 +191,9 @@ def test_the_explained_algorithm_is_the_one_chosen():
     def check(desc):
         reason = rule_for(target).algorithm_reason(desc, target)
         gemm = algorithm_for(desc, target) == "gemm"
-        assert reason.startswith(("gemm cannot", "its taps overlap not", "gemm's tiles")) != gemm
+        polyphase_reasons = ("gemm cannot", "its taps overlap much", "gemm's cols (",
+                             "gemm's tiles")
+        assert reason.startswith(polyphase_reasons) != gemm
     check()
 
 

@@ -34,8 +34,8 @@ def main(args) -> int:
     print(f"max relative error vs float64 reference: {err:.2e} ({'OK' if ok else 'FAILED'})")
     times = kernel.time_ms(x, w, *([b] if b is not None else []), number=20, repeat=7)
     ms = statistics.median(times)
-    print(f"time: {ms:.3f} ms median of 7x20 calls, {desc.flops / ms / 1e6:.1f} useful GFLOP/s "
-          f"({args.threads} threads)")
+    print(f"time: {ms:.3f} ms median of 7x20 calls, "
+          f"{desc.landed_flops / ms / 1e6:.1f} useful GFLOP/s ({args.threads} threads)")
     torch_ms = _torch_ms(desc, x, w, b, args.threads)
     if torch_ms is not None:
         print(f"PyTorch conv_transpose2d: {torch_ms:.3f} ms; "

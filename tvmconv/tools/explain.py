@@ -15,7 +15,7 @@ def explain(desc, target=None) -> list[str]:
     target = as_target(target)
     name = target_name(target)
     rule = rule_for(target)
-    lines = [f"{desc.key}", f"  target {name}; {desc.flops / 1e9:.3f} useful GFLOP per call"]
+    lines = [f"{desc.key}", f"  target {name}; {desc.landed_flops / 1e9:.3f} useful GFLOP per call"]
     default = algorithm_for(desc, target)
     reason = rule.algorithm_reason(desc, target) if rule is not None else "no schedule rule"
     lines.append(f"  untuned compute: {default}: {reason}")
