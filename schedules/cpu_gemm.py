@@ -50,7 +50,8 @@ def gemm_preferred(desc, lanes: int, cols_cache_bytes: int = CPUConfig.cols_cach
     their default schedules (tools/algorithm_sweep.py wrote
     benchmarks/results/llvm-znver5/algorithm-sweep-tuned.json and -suite.json). First of all,
     gemm loses wherever its cols buffer outgrows the cache (U-Net's 160x240 and Mask R-CNN's
-    100 RoIs at k = s, FCN-8s and -32s, CycleGAN's 64x64 k3 s2: 19-88 MB). Under that, gemm
+    100 RoIs at k = s, FCN-8s and -32s, CycleGAN's 64x64 k3 s2: 19-88 MB), unless the layer
+    has under 8 output channels (then polyphase's vectors run nearly empty). Under that, gemm
     wins where polyphase's phases are too narrow for its register tiles or multiply many
     border zeros (pix2pix's 1x1 and 2x2 inputs), where an ungrouped layer's output channels do
     not fill polyphase's channel vectors (RGB and 1-channel outputs, FCN's 21 classes), and
@@ -84,13 +85,16 @@ def gemm_choice(desc, lanes: int,
     if not vectorizable:
         return False, f"gemm's tiles would not fill {lanes}-lane vectors ({facts})"
     cols_bytes = desc.batch * m * desc.groups * gemm_pixels(desc) * 4
-    if cols_bytes > cols_cache_bytes:
+    # (not for under 8 output channels: polyphase's vectors would run nearly empty, which cost
+    # 2-5x on every such layer measured, more than a cols round trip through memory did)
+    few_channels = desc.groups == 1 and cog < 8
+    if cols_bytes > cols_cache_bytes and not few_channels:
         return False, (f"gemm's cols ({cols_bytes / 2**20:.0f} MB) would not stay in cache "
                        f"(over {cols_cache_bytes / 2**20:.0f} MB): polyphase writes the output "
                        f"once ({facts})")
     why = [text for held, text in (
         # (grouped and depthwise layers fill polyphase's vectors across groups)
-        (desc.groups == 1 and (cog < 8 or cog % lanes != 0),
+        (few_channels or (desc.groups == 1 and cog % lanes != 0),
          f"its output channels would not fill polyphase's {lanes}-lane channel vectors"),
         (overlap <= 2.25, "its taps overlap little (k = s, 1x1, k3 s2), so gemm's cols stay "
                           "small"),
