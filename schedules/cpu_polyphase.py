@@ -114,11 +114,13 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
         if "pad" in blocks:
             schedule_elementwise(sch, blocks["pad"], lanes, config)
         strides = [int(v) for v in func.attrs["tvmconv.strides"]]
+        if structure is not None:  # the record of a design space says which one it was
+            sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
+        if not output_scheduled and strides == [1, 1]:
+            output_scheduled = _output_from_write_back(sch, blocks["conv2d_transpose"])
         if not output_scheduled:
             schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes, config,
                                 channel_last)
-        if structure is not None:  # the record of a design space says which one it was
-            sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         return sch
 
     def design_spaces(self, sch: s_tir.Schedule, target: Target) -> list:
@@ -236,11 +238,15 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices,
     else:
         sch.reorder(*outer, *reduction, reg_i, vec_i)
 
-    # Accumulate the register tile in a small cache written back once per tile (not worth it
-    # for depthwise: a handful of taps per output). Unit loops are kept so that the write-back
-    # has the same loops whatever the tile sizes: a traced get_loops must replay in
-    # meta-schedule for every sampled tile.
-    cache = None if depthwise or ci_o is not None else sch.cache_write(block, 0, "global")
+    # Accumulate the register tile in a small cache written back once per tile. Depthwise
+    # layers have a handful of taps per output, so the cache pays only where its write-back
+    # becomes the output stage (stride 1, see CPUConvTranspose2d.schedule: MobileNetV2's
+    # stride-1 depthwise ran 1.9x faster). Unit loops are kept so that the write-back has the
+    # same loops whatever the tile sizes: a traced get_loops must replay in meta-schedule for
+    # every sampled tile.
+    stride_one = [int(v) for v in sch.mod["main"].attrs["tvmconv.strides"]] == [1, 1]
+    cached = ci_o is None and (stride_one or not depthwise)
+    cache = sch.cache_write(block, 0, "global") if cached else None
     if cache is not None:
         # a spread tile is not a box: write back the whole row of tiles, one level out
         sch.reverse_compute_at(cache, outer[-2] if spread else outer[-1],
@@ -266,6 +272,18 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices,
     # Last: loop annotations need the reduction block whole (init included).
     sch.decompose_reduction(block, ci_o if ci_o is not None else reduction[0])
     return relayout
+
+
+def _output_from_write_back(sch, output) -> bool:
+    """At stride 1 the output stage only copies the one phase (adding the bias, casting): fold
+    it into the phase's register-tile write-back, which then writes the output directly, one
+    pass over it fewer. Not possible without a write-back (K-blocked tiles accumulate in the
+    phase buffer itself): returns whether it was done."""
+    try:
+        sch.reverse_compute_inline(output)
+    except s_tir.ScheduleError:
+        return False
+    return True
 
 
 def _default_k_block(extents: dict) -> int:

@@ -252,3 +252,21 @@ def test_nchw_output_from_channel_last_phases_runs_channels_inside_rows():
     loops = [sch.get(lp) for lp in sch.get_loops(sch.get_sblock("conv2d_transpose"))]
     assert str(loops[0].loop_var.name) == "n_oh_0_co_fused"
     _kernel_is_exact(desc, "polyphase", structure={"strategy": 0})
+
+
+@pytest.mark.parametrize("groups,activation", [(1, "none"), (8, "relu"), (8, "none")])
+def test_stride_one_writes_the_output_from_the_register_tiles(groups, activation):
+    """At stride 1 the output stage (bias, activation, cast) is folded into the phase's
+    write-back, depthwise included (which then gets a write cache); exact with bias."""
+    from tvmconv.compute import prim_func
+
+    desc = ConvTranspose2dDesc(batch=2, in_channels=8, out_channels=8, height=7, width=9,
+                               kernel_h=3, kernel_w=3, pad_top=1, pad_bottom=1, pad_left=1,
+                               pad_right=1, groups=groups, has_bias=True, activation=activation)
+    target = host_target()
+    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False)
+    assert not _has_block(sch, "conv2d_transpose")
+    assert _has_block(sch, "phase_h0_w0_global")
+    _kernel_is_exact(desc, "polyphase")
+    strided = desc.replace(stride_h=2, stride_w=2, output_padding_h=1, output_padding_w=1)
+    assert _has_block(_kernel_is_exact(strided, "polyphase"), "conv2d_transpose")

@@ -9,7 +9,6 @@ class Module:
         T.func_attr({"tirx.noalias": True, "tvmconv.blocks": ["pad", "phase_h0_w0", "conv2d_transpose"], "tvmconv.desc": "{\"accum_dtype\": \"float32\", \"batch\": 1, \"dilation_h\": 1, \"dilation_w\": 1, \"dtype\": \"float32\", \"groups\": 1, \"has_bias\": true, \"height\": 6, \"in_channels\": 8, \"kernel_h\": 3, \"kernel_w\": 3, \"layout\": \"NHWC\", \"out_channels\": 16, \"output_padding_h\": 0, \"output_padding_w\": 0, \"pad_bottom\": 1, \"pad_left\": 1, \"pad_right\": 1, \"pad_top\": 1, \"stride_h\": 1, \"stride_w\": 1, \"width\": 6}", "tvmconv.key": "ct2d_n1_ci8_co16_g1_h6w6_k3x3_s1x1_d1x1_p1.1.1.1_op0x0_NHWC_float32_accfloat32_bias", "tvmconv.layout": "NHWC", "tvmconv.out_per_group": 16, "tvmconv.strides": [1, 1]})
         # with T.sblock("root"):
         pad = T.sblock_alloc_buffer((1, 8, 8, 8))
-        phase_h0_w0 = T.sblock_alloc_buffer((1, 1, 1, 6, 6, 16))
         phase_h0_w0_global = T.sblock_alloc_buffer((1, 1, 1, 6, 6, 16))
         for i0_i1_fused, i2 in T.grid(8, 8):
             for i3 in T.vectorized(8):
@@ -51,14 +50,6 @@ class Module:
                         v0, v1, v2 = T.axis.remap("SSS", [ax0, ax1, ax2])
                         v3 = T.axis.spatial(6, n_rh_rw_qh_co_0_fused + ax3)
                         v4, v5 = T.axis.remap("SS", [ax4, ax5])
-                        T.reads(phase_h0_w0_global[v0, v1, v2, v3, v4, v5])
-                        T.writes(phase_h0_w0[v0, v1, v2, v3, v4, v5])
-                        phase_h0_w0[v0, v1, v2, v3, v4, v5] = phase_h0_w0_global[v0, v1, v2, v3, v4, v5]
-        for n_oh_fused, ow in T.grid(6, 6):
-            for co in T.vectorized(16):
-                with T.sblock("conv2d_transpose"):
-                    v_n = T.axis.spatial(1, 0)
-                    v_oh, v_ow, v_co = T.axis.remap("SSS", [n_oh_fused, ow, co])
-                    T.reads(phase_h0_w0[v_n, 0, 0, v_oh, v_ow, v_co], bias[v_co])
-                    T.writes(conv2d_transpose[v_n, v_oh, v_ow, v_co])
-                    conv2d_transpose[v_n, v_oh, v_ow, v_co] = phase_h0_w0[v_n, 0, 0, v_oh, v_ow, v_co] + bias[v_co]
+                        T.reads(phase_h0_w0_global[v0, v1, v2, v3, v4, v5], bias[v5])
+                        T.writes(conv2d_transpose[v0, v3, v4, v5])
+                        conv2d_transpose[v0, v3, v4, v5] = phase_h0_w0_global[v0, v1, v2, v3, v4, v5] + bias[v5]
