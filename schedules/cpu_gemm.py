@@ -25,7 +25,7 @@ import math
 
 from tvm.runtime import DataType
 
-from ..compute.gemm import gemm_pixels, gemm_supported
+from ..compute.gemm import cols_elements, gemm_pixels, gemm_supported
 from ..compute.phases import axis_plans, executed_macs
 from .base import kernel_description
 from .choices import Choices
@@ -36,6 +36,8 @@ from .cpu_util import (
     schedule_elementwise,
     unroll_stride_phases,
     vectorize_or_unroll,
+    weight_buffer,
+    weight_read,
 )
 
 # Tile limits as meta-schedule samples them (max innermost factors; their products stay <= 24).
@@ -84,7 +86,7 @@ def gemm_choice(desc, lanes: int,
              f"{plan_w.q_count} columns per phase")
     if not vectorizable:
         return False, f"gemm's tiles would not fill {lanes}-lane vectors ({facts})"
-    cols_bytes = desc.batch * m * desc.groups * gemm_pixels(desc) * 4
+    cols_bytes = cols_elements(desc) * 4  # (float32: the accumulation type it was decided on)
     # (not for under 8 output channels: polyphase's vectors would run nearly empty, which cost
     # 2-5x on every such layer measured, more than a cols round trip through memory did)
     few_channels = desc.groups == 1 and cog < 8
@@ -149,7 +151,7 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
     # per 64 pixels, not its 1.6 MB input per 6 weight rows). Both are ci rows long: the weight
     # is the smaller when m < p.
     outer_axis = choices.categorical("gemm_outer", ["m", "p"], "p" if m_ext < p_ext else "m")
-    weight_bytes = DataType(str(_weight_buffer(sch, block).dtype)).bits // 8
+    weight_bytes = DataType(str(weight_buffer(sch, block).dtype)).bits // 8
     if axis == "m":
         sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
         pixels = largest_divisor(p_ext, MAX_PIXELS)
@@ -243,7 +245,7 @@ def _scatter_only(sch) -> bool:
 
 def _taps_per_channel(sch, block) -> int:
     """kh * kw: the weight rows of one output channel (NCHW weight: (ci, co, kh, kw))."""
-    return math.prod(int(v) for v in _weight_buffer(sch, block).shape[2:])
+    return math.prod(int(v) for v in weight_buffer(sch, block).shape[2:])
 
 
 def _col2im_per_row_tile(sch, row_tiles):
@@ -257,20 +259,11 @@ def _col2im_per_row_tile(sch, row_tiles):
         unroll_stride_phases(sch, oh, ow, strides)
 
 
-def _weight_read(sch, block) -> int:
-    """Index of the weight among the block's reads."""
-    return [str(region.source.name) for region in sch.get(block).reads].index("weight")
-
-
-def _weight_buffer(sch, block):
-    return sch.get(block).reads[_weight_read(sch, block)].source
-
-
 def _pack_weight_panels(sch, block, rows: int):
     """Copy the weight (ci rows of m) into panels (m // rows, ci, rows) inside the kernel: a
     register tile of `rows` weight rows then reads one contiguous stream. Inside, so that the
     functional surface (a new weight every call) and the layers run the same kernel."""
-    packed = sch.cache_read(block, _weight_read(sch, block), "global")
+    packed = sch.cache_read(block, weight_read(sch, block), "global")
     trailing = [int(v) for v in sch.get(packed).writes[0].source.shape][1:]
 
     def panel(c, *index):

@@ -39,6 +39,8 @@ from .cpu_util import (
     vector_widths,
     vectorize_innermost,
     vectorize_or_unroll,
+    weight_buffer,
+    weight_read,
 )
 
 
@@ -103,17 +105,17 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
         heavy = [n for n in names if n.startswith("phase_") or n == "cols"]
         acc_block = blocks[heavy[0] if heavy else "conv2d_transpose"]
         lanes = config.lanes(DataType(str(sch.get(acc_block).writes[0].source.dtype)).bits)
+        strides = [int(v) for v in func.attrs["tvmconv.strides"]]
         output_scheduled, channel_last = False, False
         for name in heavy:
             if name == "cols":
                 output_scheduled = schedule_cols(sch, blocks[name], layout, lanes, choices,
                                                  config)
             else:
-                channel_last |= _schedule_phase(sch, blocks[name], layout, lanes, choices,
-                                                config)
+                channel_last |= _schedule_phase(sch, blocks[name], layout, strides, lanes,
+                                                choices, config)
         if "pad" in blocks:
             schedule_elementwise(sch, blocks["pad"], lanes, config)
-        strides = [int(v) for v in func.attrs["tvmconv.strides"]]
         if structure is not None:  # the record of a design space says which one it was
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         if not output_scheduled and strides == [1, 1]:
@@ -138,7 +140,7 @@ def strategy_options(layout: str, depthwise: bool) -> list[str]:
     return ["channel", "spatial"]
 
 
-def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices,
+def _schedule_phase(sch, block, layout: str, strides: list[int], lanes: int, choices: Choices,
                     config: CPUConfig) -> bool:
     """Schedule one phase stage; returns whether its buffer was re-laid channel-innermost."""
     ext = iter_extents(sch, block)
@@ -185,8 +187,8 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices,
     # of a tile's taps then map to one L1 set and miss on every use (the zoo's tuned part:
     # DeepLab's ASPP 1.56x; under 4% either way on 512 channels and fewer). It replaces the K
     # block: the slab is read from L2 contiguously.
-    weight = _weight_read(sch, block)
-    aliased = (out_per_group * DataType(str(weight.dtype)).bits // 8) % 4096 == 0
+    weight_bytes = DataType(str(weight_buffer(sch, block).dtype)).bits // 8
+    aliased = (out_per_group * weight_bytes) % 4096 == 0
     slab = (choices.categorical("slab", [False, True], aliased)
             if strategy == "channel" and not depthwise else False)
     k_block = 0 if slab else choices.categorical("k_block", [0, 32, 128],
@@ -244,8 +246,7 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices,
     # stride-1 depthwise ran 1.9x faster). Unit loops are kept so that the write-back has the
     # same loops whatever the tile sizes: a traced get_loops must replay in meta-schedule for
     # every sampled tile.
-    stride_one = [int(v) for v in sch.mod["main"].attrs["tvmconv.strides"]] == [1, 1]
-    cached = ci_o is None and (stride_one or not depthwise)
+    cached = ci_o is None and (strides == [1, 1] or not depthwise)
     cache = sch.cache_write(block, 0, "global") if cached else None
     if cache is not None:
         # a spread tile is not a box: write back the whole row of tiles, one level out
@@ -260,8 +261,8 @@ def _schedule_phase(sch, block, layout: str, lanes: int, choices: Choices,
     # Parallel over all outer tiles except the innermost one (it owns the write cache); tiny
     # stages stay serial: waking the thread pool costs more than they do.
     if slab:  # parallel over co tiles, each packing its slab once
-        packed = sch.cache_read(block, [r.source for r in sch.get(block).reads].index(weight),
-                                "global", consumer_blocks=[block])  # (each phase its own)
+        packed = sch.cache_read(block, weight_read(sch, block), "global",
+                                consumer_blocks=[block])  # (each phase its own)
         sch.compute_at(packed, outer[0])
         vectorize_innermost(sch, packed)
         fused = outer[0]
@@ -291,11 +292,6 @@ def _default_k_block(extents: dict) -> int:
     images have too few tiles to amortise re-reading the accumulators per block)."""
     long_reduction = extents["ci"] * extents["jh"] * extents["jw"] >= 1024
     return 128 if long_reduction and extents["qh"] * extents["qw"] >= 256 else 0
-
-
-def _weight_read(sch, block):
-    """The weight buffer a phase stage reads."""
-    return next(r.source for r in sch.get(block).reads if str(r.source.name).startswith("weight"))
 
 
 def _is_depthwise(sch, block) -> bool:

@@ -121,3 +121,13 @@ def schedule_elementwise(sch, block, lanes: int, config: CPUConfig):
         sch.parallel(loops[0])
     if lanes > 1:
         vectorize_innermost(sch, block)
+
+
+def weight_read(sch, block) -> int:
+    """Index of the weight among the block's reads (a GEMM or phase stage)."""
+    return [str(region.source.name) for region in sch.get(block).reads].index("weight")
+
+
+def weight_buffer(sch, block):
+    """The weight buffer the block reads."""
+    return sch.get(block).reads[weight_read(sch, block)].source

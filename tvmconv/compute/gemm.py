@@ -73,9 +73,13 @@ def gemm_supported(desc: ConvTranspose2dDesc) -> bool:
     inside the output: where none does (a tiny output between the taps), the output is the
     bias alone, col2im reads no cols, and TVM cannot schedule a GEMM nothing reads."""
     terms_h, terms_w = terms_per_pixel(*axis_plans(desc))
-    cols = desc.batch * desc.kernel_h * desc.kernel_w * desc.out_channels * gemm_pixels(desc)
     return (terms_h * terms_w <= MAX_TAPS_PER_PIXEL and executed_macs(desc) > 0
-            and cols <= MAX_ELEMENTS)  # cols is indexed with int32 too
+            and cols_elements(desc) <= MAX_ELEMENTS)  # cols is indexed with int32 too
+
+
+def cols_elements(desc: ConvTranspose2dDesc) -> int:
+    """Elements of the cols buffer: one per (image, output channel, tap, input pixel)."""
+    return desc.batch * desc.kernel_h * desc.kernel_w * desc.out_channels * gemm_pixels(desc)
 
 
 def conv2d_transpose_gemm(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
