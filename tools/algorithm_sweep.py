@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 
-from tvmconv.tools.bench import BENCH_ENV
+from tvmconv.tools.bench import ensure_environment
 
 
 def time_layer(desc, rounds: int) -> dict:
@@ -79,10 +78,7 @@ def main() -> int:
     p.add_argument("--only", help="comma-separated layer names")
     p.add_argument("--rounds", type=int, default=5)
     args = p.parse_args()
-    want = dict(BENCH_ENV, TVM_NUM_THREADS="2", OMP_NUM_THREADS="2")
-    if any(os.environ.get(k) != v for k, v in want.items()):
-        os.environ.update(want)
-        os.execv(sys.executable, [sys.executable] + sys.argv)
+    ensure_environment(2, sys.argv)
     from tvmconv.layers import load_layers, split_layers
 
     split = args.split or ("tuned" if args.layers == "zoo" else None)

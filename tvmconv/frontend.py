@@ -10,6 +10,7 @@ data unless an input is non-contiguous or misaligned and has to be copied once.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import sys
 
@@ -164,12 +165,13 @@ def _same_device(device, owner, **others) -> None:
                              f"{tensors.device_name(device)}: put them on one device")
 
 
+_NO_STREAM = contextlib.nullcontext()
+
+
 def _stream_of(x, kernel):
     """For a CUDA kernel on torch tensors: PyTorch's current stream (tvm_ffi's context)."""
-    import contextlib
-
     if kernel.on_host or tensors.kind_of(x) != "torch":
-        return contextlib.nullcontext()
+        return _NO_STREAM
     import tvm_ffi
 
     return tvm_ffi.use_torch_stream()

@@ -72,12 +72,8 @@ class Kernel:
             self._check(bias, d.bias_shape, "bias")
         args = self.arguments(x, w, bias)
         if out is None and not self.on_host:
-            # A GPU kernel: the result stays on the device, in the kind of x (a TVM tensor,
-            # or e.g. a torch CUDA tensor viewing it through DLPack).
-            out_tensor = result = self._empty(d.output_shape)
-            kind = tensors.kind_of(x)
-            if kind not in ("tvm", "numpy"):
-                result = getattr(sys.modules.get(kind), "from_dlpack", lambda t: t)(out_tensor)
+            # A GPU kernel: the result stays on the device, in the kind of x
+            out_tensor, result = self.device_output(d.output_shape, like=x)
         elif out is None:
             out_tensor, result = tensors.new_output(d.output_shape, d.output_shape, d.dtype,
                                                     tensors.kind_of(x))

@@ -48,13 +48,15 @@ BENCH_ENV = {
 PAUSE_S = 0.05
 
 
-def ensure_environment(threads: int) -> None:
-    """Re-exec this process with the benchmark environment if it is not already set."""
+def ensure_environment(threads: int, command: list[str] | None = None) -> None:
+    """Re-exec this process with the benchmark environment if it is not already set.
+    command: what to re-run after the interpreter (default: ``-m tvmconv`` and this argv)."""
     want = dict(BENCH_ENV, TVM_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     if all(os.environ.get(k) == v for k, v in want.items()):
         return
     os.environ.update(want)
-    os.execv(sys.executable, [sys.executable, "-m", "tvmconv"] + sys.argv[1:])
+    command = command if command is not None else ["-m", "tvmconv"] + sys.argv[1:]
+    os.execv(sys.executable, [sys.executable] + command)
 
 
 def time_batch_ms(fn, number: int) -> float:
