@@ -72,6 +72,8 @@ EDGE_CASES = [
          output_padding_w=1, has_bias=True),       # channel vectors over four phase classes
     dict(in_channels=64, out_channels=64, height=5, width=9, kernel_h=3, kernel_w=2, stride_h=3,
          stride_w=2, groups=2, dilation_h=2),       # channel vectors within groups
+    dict(in_channels=2, out_channels=1, height=1, width=1, kernel_h=2, kernel_w=2, stride_h=2,
+         stride_w=2, pad_top=2, output_padding_h=1, has_bias=True),  # every tap in the padding
 ]
 
 

@@ -30,7 +30,6 @@ from .phases import (
     activate,
     axis_phase,
     axis_plans,
-    executed_macs,
     spatial_index,
 )
 
@@ -73,7 +72,7 @@ def gemm_supported(desc: ConvTranspose2dDesc) -> bool:
     inside the output: where none does (a tiny output between the taps), the output is the
     bias alone, col2im reads no cols, and TVM cannot schedule a GEMM nothing reads."""
     terms_h, terms_w = terms_per_pixel(*axis_plans(desc))
-    return (terms_h * terms_w <= MAX_TAPS_PER_PIXEL and executed_macs(desc) > 0
+    return (terms_h * terms_w <= MAX_TAPS_PER_PIXEL and desc.landed_flops > 0
             and cols_elements(desc) <= MAX_ELEMENTS)  # cols is indexed with int32 too
 
 
