@@ -118,7 +118,7 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
             schedule_elementwise(sch, blocks["pad"], lanes, config)
         if structure is not None:  # the record of a design space says which one it was
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
-        if not output_scheduled and strides == [1, 1]:
+        if not output_scheduled and strides == [1, 1] and "cols" not in blocks:
             output_scheduled = _output_from_write_back(sch, blocks["conv2d_transpose"])
         if not output_scheduled:
             schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes, config,
@@ -276,8 +276,8 @@ def _schedule_phase(sch, block, layout: str, strides: list[int], lanes: int, cho
 
 
 def _output_from_write_back(sch, output) -> bool:
-    """At stride 1 the output stage only copies the one phase (adding the bias, casting): fold
-    it into the phase's register-tile write-back, which then writes the output directly, one
+    """At stride 1 the polyphase output stage only copies the one phase (adding the bias,
+    casting): fold it into the phase's register-tile write-back, which then writes the output directly, one
     pass over it fewer. Not possible without a write-back (K-blocked tiles accumulate in the
     phase buffer itself): returns whether it was done."""
     try:

@@ -74,6 +74,8 @@ EDGE_CASES = [
          stride_w=2, groups=2, dilation_h=2),       # channel vectors within groups
     dict(in_channels=2, out_channels=1, height=1, width=1, kernel_h=2, kernel_w=2, stride_h=2,
          stride_w=2, pad_top=2, output_padding_h=1, has_bias=True),  # every tap in the padding
+    dict(in_channels=2, out_channels=1, height=1, width=1, kernel_h=1, kernel_w=1, dilation_h=2,
+         dilation_w=2, output_padding_h=1, output_padding_w=1),  # stride 1, output past the taps
 ]
 
 
