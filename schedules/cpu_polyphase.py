@@ -277,9 +277,9 @@ def _schedule_phase(sch, block, layout: str, strides: list[int], lanes: int, cho
 
 def _output_from_write_back(sch, output) -> bool:
     """At stride 1 the polyphase output stage only copies the one phase (adding the bias,
-    casting): fold it into the phase's register-tile write-back, which then writes the output directly, one
-    pass over it fewer. Not possible without a write-back (K-blocked tiles accumulate in the
-    phase buffer itself): returns whether it was done."""
+    casting): fold it into the phase's register-tile write-back, which then writes the output
+    directly, one pass over it fewer. Not possible without a write-back (K-blocked tiles
+    accumulate in the phase buffer itself): returns whether it was done."""
     try:
         sch.reverse_compute_inline(output)
     except s_tir.ScheduleError:

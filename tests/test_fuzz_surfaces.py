@@ -3,9 +3,10 @@ value. Every call either
 
 * raises TypeError or ValueError whose message names a parameter of the surface as the user
   wrote it (or one of its tensors), or
-* returns what an independent oracle computes: PyTorch's conv_transpose2d in float64, from the
-  surface's own arguments (MindSpore's sizes and pads re-derived here from its documentation,
-  not from tvmconv), on NaN-poisoned output buffers.
+* returns what an independent oracle computes in float64 from the surface's own arguments, on
+  NaN-poisoned output buffers: PyTorch's conv_transpose2d for mint and MegEngine, and for
+  MindSpore (its sizes and pads re-derived here from its documentation, not from tvmconv) a
+  NumPy scatter of each tap into the padded output window (``oracle``).
 
 TVMCONV_FUZZ_EXAMPLES sets the count (CI: 150; `TVMCONV_FUZZ_EXAMPLES=2000 pytest
 tests/test_fuzz_surfaces.py` for the full run).
@@ -97,7 +98,7 @@ def calls(draw):
     return surface, args
 
 
-# ----- the oracle: PyTorch in float64, with any pads (crop of the unpadded result) -----------
+# ----- the oracle: a float64 scatter of every tap, with any pads (a crop of the unpadded result) -
 
 def _pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
