@@ -7,14 +7,15 @@ p = (ih, iw). The micro-kernel is an outer product per ci: a register tile of ac
 vectors along one axis times a few broadcast scalars of the other. Three structural choices:
 which operand's tiles the outer loop walks (``gemm_outer``; the other is swept whole per outer
 tile, so by default it is the smaller), whether the weight is first packed into panels a
-register tile wide (``gemm_pack``: rows 4 KB apart thrash the caches), and which axis fills
-the vectors (``gemm_vector``):
+register tile wide (``gemm_pack``: rows that fall in few cache sets thrash the L1), and which
+axis fills the vectors (``gemm_vector``):
 
-* ``m``: weight rows in the vectors, input pixels broadcast. For wide layers on small images
-  (DCGAN's 1x1 and 4x4 inputs): many output channels, few pixels. cols is stored pixel-major
+* ``m``: weight rows in the vectors, input pixels broadcast. For wide layers on images
+  too small to fill a vector (DCGAN's 1x1, pix2pix's 2x2): cols is stored pixel-major
   (``(n, g, p, m)``) so the accumulators write back as whole vectors.
-* ``p``: input rows in the vectors, weight entries broadcast. For thin layers (RGB outputs:
-  3 output channels, 48 m) on large images. NCHW only: NHWC pixels are Cin apart.
+* ``p``: input rows in the vectors, weight entries broadcast. The default wherever the image
+  fills whole vectors (an 8x8 image does), and the only choice for thin layers (RGB outputs:
+  3 output channels, 48 m). NCHW only: NHWC pixels are Cin apart.
 
 The output stage (col2im, bias, cast) is memory-bound and shares the polyphase schedule's.
 """
@@ -118,12 +119,12 @@ def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:
 
 
 def default_vector_axis(axes: list[str], m: int, p: int, lanes: int) -> str:
-    """Vectors over p for images of 256 pixels and more: cols then stays pixel-contiguous, which
-    col2im's gathers need when it is large (FCN-32s' is 88 MB);
-    vectors over m for small images (DCGAN), whose cols fits in cache either way."""
-    if "p" in axes and (p >= 16 * lanes or "m" not in axes):
-        return "p"
-    return axes[0]
+    """Vectors over p wherever the image fills them: the weight entries are then broadcast from
+    one line per reduction step, and cols stays pixel-contiguous, which col2im's gathers
+    need (FCN-32s' is 88 MB; LinkNet's 8x8 decoder ran 3x faster than with vectors over m,
+    whose cols is pixel-major and whose weight tile is re-read across aliasing rows).
+    Vectors over m only where p does not fill them (DCGAN's 1x1 and 2x2 inputs)."""
+    return "p" if "p" in axes else axes[0]
 
 
 def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
@@ -219,11 +220,18 @@ def _pixel_vector_tile(p_vectors: int, m: int, accumulators: int) -> tuple[int, 
 
 def _default_pack(row_bytes: int, ci: int, pixel_tiles: int) -> bool:
     """Whether the default schedule packs the weight into panels (``gemm_pack``). When its
-    rows are a multiple of 4 KB apart, the lines a register tile reads from ci rows all fall in
-    one L1 set (and a few L2 sets), so a long reduction evicts its own operand (U-Net up2:
-    1024 rows of 4 KB). The pack is one more pass over the weight per call, paid back only
-    when many pixel tiles sweep it (DCGAN g3's 8 tiles lost)."""
-    return row_bytes % 4096 == 0 and ci >= 64 and pixel_tiles >= 16
+    rows lie a multiple of 512 bytes apart (modulo 4 KB), the lines a register tile reads
+    from ci rows fall in at most 8 of the L1's 64 sets, so a long reduction evicts its own
+    operand (U-Net up2: 1024 rows of 4 KB; DeconvNet's 512-channel 3x3: rows of 18 KB, 2
+    sets, ran 3.2x faster packed). The pack is one more pass over the weight per call, paid
+    back only when many pixel tiles sweep it (DCGAN g3's 8 tiles lost)."""
+    return aliased_sets(row_bytes) <= 8 and ci >= 64 and pixel_tiles >= 16
+
+
+def aliased_sets(row_bytes: int, page: int = 4096, line: int = 64) -> int:
+    """How many L1 sets the same column of successive rows `row_bytes` apart falls in (a
+    4 KB-indexed cache of 64-byte lines: 64 sets)."""
+    return min(page // line, page // math.gcd(row_bytes, page))
 
 
 def _default_fuse(cols_bytes: int, row_tiles: int) -> bool:

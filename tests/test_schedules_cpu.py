@@ -93,6 +93,43 @@ def test_gemm_default_packs_the_weight_and_fuses_col2im_for_unet_like_layers():
     assert "weight_global" not in schedule(small, host_target(), algorithm="gemm").mod.script()
 
 
+def test_gemm_default_packs_weight_rows_that_fall_in_few_cache_sets():
+    """Rows 4608 bytes apart (128 channels of a 3x3 kernel) land a column of the weight in 8
+    of the L1's 64 sets: the default packs them when 28 pixel tiles sweep the weight (a 7x7
+    image fills no pixel vectors, so vectors run over weight rows); rows 2304 bytes apart
+    (16 sets) are left alone."""
+    from tvmconv.schedules.cpu_gemm import aliased_sets
+
+    assert [aliased_sets(b) for b in (4096, 18432, 4608, 2304, 400)] == [1, 2, 8, 16, 64]
+    desc = ConvTranspose2dDesc(batch=4, in_channels=64, out_channels=128, height=7, width=7,
+                               kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1, output_padding_h=1,
+                               output_padding_w=1)
+    sch = _kernel_is_exact(desc, "gemm")
+    assert "weight_global" in sch.mod.script()
+    halved = desc.replace(out_channels=64)
+    assert "weight_global" not in schedule(halved, host_target(), algorithm="gemm").mod.script()
+
+
+def test_gemm_default_vectors_run_over_pixels_wherever_the_image_fills_them():
+    """An 8x8 image (64 pixels, whole vectors): cols stays channel-major (n, g, m, p), the
+    layout col2im gathers from; a 2x2 image cannot fill a vector: cols is pixel-major."""
+    from tvmconv.compute.gemm import cols_elements
+
+    def cols_shape(desc):
+        sch = _kernel_is_exact(desc, "gemm")
+        buffers = sch.mod["main"].body.block.alloc_buffers
+        return next([int(v) for v in b.shape] for b in buffers if b.name == "cols")
+
+    desc = ConvTranspose2dDesc(batch=1, in_channels=32, out_channels=32, height=8, width=8,
+                               kernel_h=3, kernel_w=3, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1, output_padding_h=1,
+                               output_padding_w=1)
+    assert cols_shape(desc) == [1, 1, 9 * 32, 64]
+    tiny = desc.replace(height=2, width=2)
+    assert cols_shape(tiny) == [1, 1, 4, 9 * 32] and cols_elements(tiny) == 4 * 9 * 32
+
+
 def test_gemm_fused_col2im_with_batch_groups_and_vectors_over_rows():
     """Forced on a small layer (vectors over weight rows): batch 2, 2 groups, bias. Where taps
     overlap (kernel 4, stride 2) the choice is ignored: col2im stays a stage of its own."""
