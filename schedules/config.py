@@ -24,6 +24,7 @@ class CPUConfig:
     channel_accumulators: int = 24
     spatial_accumulators: int = 12
     gemm_accumulators: int = 24
+    vector_registers: int = 32  # (AVX-512's; cpu_polyphase.shared_register_tile)
     # The gemm compute's cols buffer that still stays in cache (half of this Zen 5's 32 MB L3);
     # a larger one makes polyphase the faster compute (cpu_gemm.gemm_choice).
     cols_cache_bytes: int = 16 << 20

@@ -149,6 +149,18 @@ def test_gemm_fused_col2im_with_batch_groups_and_vectors_over_rows():
     assert not first_loop[0].same_as(first_loop[1])  # a stage of its own
 
 
+def test_polyphase_default_tile_of_shared_taps_leaves_registers_for_broadcasts():
+    """Columns whose jw taps share input pixels get an exact tile that leaves 8 registers
+    (2 weight vectors: at most 11 columns), where one of at least half that exists: 12
+    columns as 2 x 6 (not one tile of 24 accumulators), 14 as 2 x 7 (not 12 and a tail of 2),
+    33 as 3 x 11; 17 has none and keeps register_tile's 12 (and a tail)."""
+    from tvmconv.schedules.cpu_polyphase import shared_register_tile
+
+    tiles = [shared_register_tile(qw, 12, 2, 32) for qw in (12, 14, 33, 17, 8)]
+    assert tiles == [6, 7, 11, 12, 8]
+    assert shared_register_tile(12, 24, 1, 32) == 12  # one vector: 23 columns fit
+
+
 def test_gemm_default_register_tile_divides_both_extents():
     """A tile with a tail predicates its rows into memory accumulators: the default avoids one
     wherever a divisor tiling exists (FSRCNN x3: 81 rows, 452 pixel vectors)."""
