@@ -118,7 +118,7 @@ def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:
     return axes or ["m"]
 
 
-def default_vector_axis(axes: list[str], m: int, p: int, lanes: int) -> str:
+def default_vector_axis(axes: list[str]) -> str:
     """Vectors over p wherever the image fills them: the weight entries are then broadcast from
     one line per reduction step, and cols stays pixel-contiguous, which col2im's gathers
     need (FCN-32s' is 88 MB; LinkNet's 8x8 decoder ran 3x faster than with vectors over m,
@@ -142,7 +142,7 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
     ext = iter_extents(sch, block)
     m_ext, p_ext = ext[2], ext[3]
     axes = vector_axes(layout, m_ext, p_ext, lanes)
-    axis = choices.categorical("gemm_vector", axes, default_vector_axis(axes, m_ext, p_ext, lanes))
+    axis = choices.categorical("gemm_vector", axes, default_vector_axis(axes))
     # A vector needs `lanes` contiguous elements; a layer too small for that gets narrower ones.
     vec = lanes if (m_ext if axis == "m" else p_ext) % lanes == 0 else \
         largest_divisor(m_ext if axis == "m" else p_ext, lanes)

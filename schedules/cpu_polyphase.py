@@ -176,7 +176,8 @@ def _schedule_phase(sch, block, layout: str, strides: list[int], lanes: int, cho
                               widest if widest in vec_options else vec_options[-1])
     # The GEMM-like channel micro-kernel gains from a large register tile; the spatial one,
     # which also streams input rows, spills with one, so it gets fewer (CPUConfig).
-    max_reg = max(1, config.accumulators(strategy) // -(-vec // lanes))  # accumulators / vectors
+    vectors = -(-vec // lanes)  # (a tile column's vector registers)
+    max_reg = max(1, config.accumulators(strategy) // vectors)
     vec_o, vec_i = sch.split(loops[vec_axis], [None, vec])
     # Long reductions over input channels stream the whole weight slab of a tile from L2; a
     # K block (ci split, its outer loop outside the spatial tiles) keeps a slice in L1. The
@@ -201,8 +202,7 @@ def _schedule_phase(sch, block, layout: str, strides: list[int], lanes: int, cho
     # so the default spreads K-blocked tiles only.
     shared = reg_axis == "qw" and extents["jw"] > 1
     spread = choices.categorical("reg_spread", [False, True], k_blocked) if shared else False
-    reg_default = (shared_register_tile(extents["qw"], max_reg, -(-vec // lanes),
-                                        config.vector_registers)
+    reg_default = (shared_register_tile(extents["qw"], max_reg, vectors, config.vector_registers)
                    if shared else register_tile(extents[reg_axis], max_reg))
     if spread:
         reg_o, reg_i, spread = choices.spread_split(loops[reg_axis], extents[reg_axis],
