@@ -28,6 +28,10 @@ class CPUConfig:
     # The gemm compute's cols buffer that still stays in cache (half of this Zen 5's 32 MB L3);
     # a larger one makes polyphase the faster compute (cpu_gemm.gemm_choice).
     cols_cache_bytes: int = 16 << 20
+    # The input a polyphase layer may re-read once per channel tile and phase for its weight
+    # slab copies to pay (cpu_polyphase._default_slab): between the 34 MB that gained and
+    # the 64 MB that lost on an Emerald Rapids Xeon (2 MB of L2 per core).
+    slab_input_traffic_bytes: int = 48 << 20
     # Smaller stages run serially: waking the thread pool costs tens of microseconds.
     parallel_min_macs: int = 1 << 18
     parallel_min_elements: int = 1 << 16

@@ -29,7 +29,7 @@ from tvm.target import Target
 from .base import ConvTranspose2dRule
 from .choices import STRUCTURE_KEY, Choices, enumerate_structures, structure_text
 from .config import CPUConfig
-from .cpu_gemm import gemm_choice, schedule_cols
+from .cpu_gemm import aliased_sets, gemm_choice, schedule_cols
 from .cpu_util import (
     iter_extents,
     largest_divisor,
@@ -183,17 +183,15 @@ def _schedule_phase(sch, block, layout: str, strides: list[int], lanes: int, cho
     # K block (ci split, its outer loop outside the spatial tiles) keeps a slice in L1. The
     # tile then accumulates in the phase buffer itself across K blocks (no write cache).
     # Channel tiles can first copy their weight slab (ci, jh, jw, vec) contiguous, once per
-    # tile column (the co tiles then run outermost and in parallel). It pays where the packed
-    # weight's taps lie a multiple of 4 KB apart (1024+ fp32 output channels per group): all
-    # of a tile's taps then map to one L1 set and miss on every use (the zoo's tuned part:
-    # DeepLab's ASPP 1.56x; under 4% either way on 512 channels and fewer). It replaces the K
-    # block: the slab is read from L2 contiguously.
+    # tile column (the co tiles then run outermost and in parallel). It replaces the K block:
+    # the slab is read from L2 contiguously (see _default_slab).
     weight_bytes = DataType(str(weight_buffer(sch, block).dtype)).bits // 8
-    aliased = (out_per_group * weight_bytes) % 4096 == 0
-    slab = (choices.categorical("slab", [False, True], aliased)
+    slab = (choices.categorical("slab", [False, True], _default_slab(
+        extents, vec, out_per_group, weight_bytes, math.prod(strides), config))
             if strategy == "channel" and not depthwise else False)
-    k_block = 0 if slab else choices.categorical("k_block", [0, 32, 128],
-                                                  _default_k_block(extents))
+    # (asked even under a slab, so that the probe of design_spaces sees the choice)
+    k_block = choices.categorical("k_block", [0, 32, 128], _default_k_block(extents))
+    k_block = 0 if slab else k_block
     k_blocked = bool(k_block) and extents["ci"] > k_block
     # A contiguous register tile along qw shares input pixels between the unrolled jw taps:
     # LLVM then keeps those broadcasts live next to the accumulators and spills. A tile spread
@@ -300,6 +298,28 @@ def _output_from_write_back(sch, output) -> bool:
     except s_tir.ScheduleError:
         return False
     return True
+
+
+def _default_slab(extents: dict, vec: int, out_per_group: int, elem_bytes: int, phases: int,
+                  config: CPUConfig) -> bool:
+    """Whether the default copies each channel tile's weight slab contiguous (``slab``).
+
+    The packed weight's taps lie a group's output channels apart. Where that stride puts them
+    in 8 or fewer of the L1's 64 sets, a tile's taps evict each other and stream from L2
+    along a stride the prefetchers serve poorly; the slab reads them contiguously. Its price:
+    with the co tiles outermost, every co tile of every phase re-reads the input, which pays
+    only while that traffic stays small (``CPUConfig.slab_input_traffic_bytes``). Taps a
+    multiple of 4 KB apart (one set: 1024+ fp32 channels) get it whatever the traffic.
+
+    On the zoo's tuned part and the suite, on an Emerald Rapids Xeon: DeconvNet d5 and VGG16
+    conv5 (512 channels, 14x14) ran 2.1x faster with the slab, SimpleBaseline d2 1.95x, DCGAN
+    g3 at batch 8 2.1x, ResNet-50 l4's dilated 3x3 (34 MB re-read) 1.4x; CycleGAN up1 and
+    CenterNet d1 (64 MB each) 0.73x and 0.85x, U-Net up3 (600 MB) 0.87x. On a Zen 5 it was
+    under 4% either way at 512 channels and fewer, and DeepLab's 2048 ran 1.56x faster."""
+    sets = aliased_sets(out_per_group * elem_bytes)
+    traffic = ((extents["co"] // vec) * phases * extents["n"] * extents["ci"]
+               * extents["qh"] * extents["qw"] * elem_bytes)
+    return sets == 1 or (sets <= 8 and traffic <= config.slab_input_traffic_bytes)
 
 
 def _default_k_block(extents: dict) -> int:

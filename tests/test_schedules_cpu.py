@@ -259,24 +259,40 @@ def test_a_very_wide_output_builds_and_is_exact(width):
     assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
 
 
-@pytest.mark.parametrize("out_channels,slab", [(1024, True), (512, False)])
-def test_weight_taps_4kb_apart_get_a_packed_slab_per_channel_tile(out_channels, slab):
-    """1024 fp32 output channels put the packed weight's taps 4 KB apart (one L1 set): the
-    default copies each channel tile's slab contiguous, parallel over channel tiles; 512 do
-    not. Both stay exact, as does the slab asked for on a small layer."""
+def _default_has_slab(desc) -> bool:
     from tvmconv.compute import prim_func
 
+    target = host_target()
+    sch = rule_for(target).schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False)
+    return _has_block(sch, "weight_global")
+
+
+@pytest.mark.parametrize("out_channels,slab", [(1024, True), (512, True), (48, False)])
+def test_weight_taps_in_few_cache_sets_get_a_packed_slab_per_channel_tile(out_channels, slab):
+    """512 and 1024 fp32 output channels put the packed weight's taps 2 KB and 4 KB apart (2
+    and 1 L1 sets): on a small image the default copies each channel tile's slab contiguous,
+    parallel over channel tiles; 48 channels (taps spread over every set) do not. All stay
+    exact, as does the slab asked for on a small layer."""
     desc = ConvTranspose2dDesc(batch=1, in_channels=8, out_channels=out_channels, height=5,
                                width=6, kernel_h=3, kernel_w=3, pad_top=2, pad_bottom=2,
                                pad_left=2, pad_right=2, dilation_h=2, dilation_w=2)
-    target = host_target()
-    rule = rule_for(target)
-    sch = rule.schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False)
-    assert _has_block(sch, "weight_global") == slab
+    assert _default_has_slab(desc) == slab
     _kernel_is_exact(desc, "polyphase")
     small = desc.replace(out_channels=32, in_channels=5)
     assert _has_block(_kernel_is_exact(small, "polyphase", structure={"strategy": 0, "slab": 1}),
                       "weight_global")
+
+
+def test_no_default_slab_where_each_channel_tile_would_re_read_a_large_input():
+    """The slab's channel tiles run outermost, each re-reading the input: 128 channels (8
+    sets) of a 64x64 image with 256 input channels, at stride 2, re-read 64 MB (the default
+    keeps the channel tiles inside the rows); 1024 channels (one set) get it regardless."""
+    desc = ConvTranspose2dDesc(batch=1, in_channels=256, out_channels=128, height=64, width=64,
+                               kernel_h=4, kernel_w=4, stride_h=2, stride_w=2, pad_top=1,
+                               pad_bottom=1, pad_left=1, pad_right=1)
+    assert not _default_has_slab(desc)
+    assert _default_has_slab(desc.replace(height=8, width=8))
+    assert _default_has_slab(desc.replace(out_channels=1024))
 
 
 def _has_block(sch, name: str) -> bool:
