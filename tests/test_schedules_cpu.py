@@ -76,14 +76,15 @@ def _kernel_is_exact(desc, algorithm, structure=None, tiles=None, seed=3):
 
 
 def test_gemm_default_packs_the_weight_and_fuses_col2im_for_unet_like_layers():
-    """1024 weight rows of 4 KB swept by 16 pixel tiles: the default copies the weight into
+    """1024 weight rows of 4 KB swept by 128 pixel tiles: the default copies the weight into
     register-tile panels inside the kernel; 4 MB of cols: col2im runs per tile of whole
     output channels, under the GEMM's parallel loop. Both exact, bias included."""
     desc = ConvTranspose2dDesc(batch=1, in_channels=64, out_channels=256, height=32, width=32,
                                kernel_h=2, kernel_w=2, stride_h=2, stride_w=2, has_bias=True)
     sch = _kernel_is_exact(desc, "gemm")
     packed = sch.get(sch.get_sblock("weight_global")).writes[0].source
-    assert [int(v) for v in packed.shape] == [1024 // 4, 64, 4]  # (m // rows, ci, rows)
+    # (m // rows, ci, rows): k = s, vectors over rows, a tile of 2 vectors
+    assert [int(v) for v in packed.shape] == [1024 // 32, 64, 32]
     row_tiles = sch.get(sch.get_loops(sch.get_sblock("cols_update"))[0])
     assert sch.get(sch.get_loops(sch.get_sblock("conv2d_transpose"))[0]).same_as(row_tiles)
     # rows 2304 bytes apart (ResNet's stride-2 backprop) spread over the cache sets: no pack
@@ -111,9 +112,11 @@ def test_gemm_default_packs_weight_rows_that_fall_in_few_cache_sets():
     assert "weight_global" not in schedule(halved, host_target(), algorithm="gemm").mod.script()
 
 
-def test_gemm_default_vectors_run_over_pixels_wherever_the_image_fills_them():
-    """An 8x8 image (64 pixels, whole vectors): cols stays channel-major (n, g, m, p), the
-    layout col2im gathers from; a 2x2 image cannot fill a vector: cols is pixel-major."""
+def test_gemm_default_vectors_run_over_pixels_where_col2im_gathers_overlapping_taps():
+    """An 8x8 image (64 pixels, whole vectors), k3 s2: cols stays channel-major (n, g, m, p),
+    the layout col2im gathers from; a 2x2 image cannot fill a vector, and k = s (no gather),
+    or 3 output channels of a k4 s2 (m: 3 vectors, one register tile column) run vectors
+    over weight rows: cols is pixel-major."""
     from tvmconv.compute.gemm import cols_elements
 
     def cols_shape(desc):
@@ -128,6 +131,12 @@ def test_gemm_default_vectors_run_over_pixels_wherever_the_image_fills_them():
     assert cols_shape(desc) == [1, 1, 9 * 32, 64]
     tiny = desc.replace(height=2, width=2)
     assert cols_shape(tiny) == [1, 1, 4, 9 * 32] and cols_elements(tiny) == 4 * 9 * 32
+    k_is_s = desc.replace(kernel_h=2, kernel_w=2, pad_top=0, pad_bottom=0, pad_left=0,
+                          pad_right=0, output_padding_h=0, output_padding_w=0)
+    assert cols_shape(k_is_s) == [1, 1, 64, 4 * 32]
+    thin = desc.replace(out_channels=3, kernel_h=4, kernel_w=4, output_padding_h=0,
+                        output_padding_w=0)
+    assert cols_shape(thin) == [1, 1, 64, 16 * 3]
 
 
 def test_gemm_fused_col2im_with_batch_groups_and_vectors_over_rows():
