@@ -118,21 +118,20 @@ def vector_axes(layout: str, m: int, p: int, lanes: int) -> list[str]:
     return axes or ["m"]
 
 
-def default_vector_axis(axes: list[str], kernel: tuple[int, int], stride: tuple[int, int],
-                        m_vectors: int) -> str:
+def default_vector_axis(axes: list[str], row_bytes: int, m_vectors: int) -> str:
     """Vectors over p wherever the image fills them: the weight entries are then broadcast from
     one line per reduction step, and cols stays pixel-contiguous, which col2im's gathers need
-    where taps overlap (LinkNet's 8x8 k3 s2 decoder 3.3x faster than with vectors over m,
-    whose cols is pixel-major; ResNet-50's k1 s2 reduce 2.7x). Vectors over m where p does not
-    fill them (DCGAN's 1x1 and 2x2 inputs), and where col2im hardly gathers: taps that
-    overlap at most twice (k = s: U-Net's k2 s2 1.6x faster; MelGAN's k16 s8 1.6x), or an m
-    of at most MAX_M_VECTORS vectors, one register tile column (pix2pix's RGB output 1.46x).
-    (Emerald Rapids Xeon, the zoo's tuned part and the suite.)"""
-    if "p" not in axes:
+    (LinkNet's 8x8 k3 s2 decoder ran 3.3x faster than with vectors over m, whose cols is
+    pixel-major; ResNet-50's 1x1 56x56 2.9x). Vectors over m where p does not fill them
+    (DCGAN's 1x1 and 2x2 inputs), where the weight's rows (`row_bytes` apart) lie a multiple
+    of 4 KB apart, so that the broadcasts of successive reduction steps all fall in one L1
+    set while m's vectors read whole lines (U-Net's 1024 and 2048 rows 1.6x faster, MelGAN's
+    4096 1.6x), and where m is at most MAX_M_VECTORS vectors, one register tile column
+    (pix2pix's RGB output 1.46x, Conv-TasNet's 16 rows 1.2x). (Emerald Rapids Xeon, the
+    zoo's tuned part and the suite: the faster axis on all 13 layers that offer both.)"""
+    if "p" not in axes or "m" not in axes:
         return axes[0]
-    (kh, kw), (sh, sw) = kernel, stride
-    scatter = kh >= sh and kw >= sw and kh * kw <= 2 * sh * sw
-    return "m" if "m" in axes and (scatter or m_vectors <= MAX_M_VECTORS) else "p"
+    return "m" if aliased_sets(row_bytes) == 1 or m_vectors <= MAX_M_VECTORS else "p"
 
 
 def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
@@ -150,9 +149,9 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
     ext = iter_extents(sch, block)
     m_ext, p_ext = ext[2], ext[3]
     axes = vector_axes(layout, m_ext, p_ext, lanes)
-    d = kernel_description(sch)
+    weight_bytes = DataType(str(weight_buffer(sch, block).dtype)).bits // 8
     axis = choices.categorical("gemm_vector", axes, default_vector_axis(
-        axes, (d["kernel_h"], d["kernel_w"]), (d["stride_h"], d["stride_w"]), m_ext // lanes))
+        axes, m_ext * weight_bytes, m_ext // lanes))
     # A vector needs `lanes` contiguous elements; a layer too small for that gets narrower ones.
     vec = lanes if (m_ext if axis == "m" else p_ext) % lanes == 0 else \
         largest_divisor(m_ext if axis == "m" else p_ext, lanes)
@@ -162,7 +161,6 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
     # per 64 pixels, not its 1.6 MB input per 6 weight rows). Both are ci rows long: the weight
     # is the smaller when m < p.
     outer_axis = choices.categorical("gemm_outer", ["m", "p"], "p" if m_ext < p_ext else "m")
-    weight_bytes = DataType(str(weight_buffer(sch, block).dtype)).bits // 8
     if axis == "m":
         sch.transform_layout(block, ("write", 0), lambda n_, g_, m_, p_: (n_, g_, p_, m_))
         pixels = largest_divisor(p_ext, MAX_PIXELS)

@@ -114,9 +114,9 @@ def test_gemm_default_packs_weight_rows_that_fall_in_few_cache_sets():
 
 def test_gemm_default_vectors_run_over_pixels_where_col2im_gathers_overlapping_taps():
     """An 8x8 image (64 pixels, whole vectors), k3 s2: cols stays channel-major (n, g, m, p),
-    the layout col2im gathers from; a 2x2 image cannot fill a vector, and k = s (no gather),
-    or 3 output channels of a k4 s2 (m: 3 vectors, one register tile column) run vectors
-    over weight rows: cols is pixel-major."""
+    the layout col2im gathers from; a 2x2 image cannot fill a vector, weight rows 4 KB apart
+    (their broadcasts would share one L1 set) and 3 output channels of a k4 s2 (m: 3 vectors,
+    one register tile column) run vectors over weight rows: cols is pixel-major."""
     from tvmconv.compute.gemm import cols_elements
 
     def cols_shape(desc):
@@ -131,9 +131,10 @@ def test_gemm_default_vectors_run_over_pixels_where_col2im_gathers_overlapping_t
     assert cols_shape(desc) == [1, 1, 9 * 32, 64]
     tiny = desc.replace(height=2, width=2)
     assert cols_shape(tiny) == [1, 1, 4, 9 * 32] and cols_elements(tiny) == 4 * 9 * 32
-    k_is_s = desc.replace(kernel_h=2, kernel_w=2, pad_top=0, pad_bottom=0, pad_left=0,
-                          pad_right=0, output_padding_h=0, output_padding_w=0)
-    assert cols_shape(k_is_s) == [1, 1, 64, 4 * 32]
+    rows_4kb = desc.replace(out_channels=256, kernel_h=2, kernel_w=2, pad_top=0, pad_bottom=0,
+                            pad_left=0, pad_right=0, output_padding_h=0, output_padding_w=0)
+    assert cols_shape(rows_4kb) == [1, 1, 64, 4 * 256]
+    assert cols_shape(rows_4kb.replace(out_channels=32)) == [1, 1, 4 * 32, 64]
     thin = desc.replace(out_channels=3, kernel_h=4, kernel_w=4, output_padding_h=0,
                         output_padding_w=0)
     assert cols_shape(thin) == [1, 1, 64, 16 * 3]
