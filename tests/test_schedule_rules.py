@@ -67,12 +67,16 @@ def test_a_target_without_a_rule_is_a_clear_error():
         schedule(DESC, {"kind": "ext_dev"})
 
 
-@pytest.mark.parametrize("layers,missed", [("zoo", {"linknet_dec4", "simplebaseline_d2"}),
-                                            ("suite", set())])
-def test_the_cpu_algorithm_choice_matches_the_measurements(layers, missed):
+@pytest.mark.parametrize("machine,layers,missed", [
+    ("llvm-znver5", "zoo", {"linknet_dec4", "simplebaseline_d2"}),
+    ("llvm-znver5", "suite", set()),
+    ("llvm-emeraldrapids", "zoo", {"maskrcnn_mask_b100", "r50_l2_3x3_s2"}),
+    ("llvm-emeraldrapids", "suite", {"dcgan_g2", "unet_up1", "resnet_bwd_s2"})])
+def test_the_cpu_algorithm_choice_matches_the_measurements(machine, layers, missed):
     """The committed side-by-side times of both computes on the zoo's tuned part and on the
-    suite (tools/algorithm_sweep.py): the rule picks the faster on all but the layers its
-    docstring names, and costs at most 1.05x over always picking the faster, in geomean."""
+    suite (tools/algorithm_sweep.py), on a Zen 5 and on an Emerald Rapids Xeon: the rule
+    picks the faster on all but the layers named here, and costs at most 1.05x over always
+    picking the faster, in geomean."""
     import json
     import math
     from pathlib import Path
@@ -81,7 +85,7 @@ def test_the_cpu_algorithm_choice_matches_the_measurements(layers, missed):
     from tvmconv.schedules.cpu_gemm import gemm_preferred
 
     name = "tuned" if layers == "zoo" else layers
-    sweep = json.loads((Path(__file__).parent.parent / "benchmarks/results/llvm-znver5/"
+    sweep = json.loads((Path(__file__).parent.parent / "benchmarks/results" / machine /
                         f"algorithm-sweep-{name}.json").read_text())
     descs = {layer.name: layer.desc for layer in load_layers(layers)}
     wrong, regret = set(), []
