@@ -27,6 +27,7 @@ from ..description import ConvTranspose2dDesc
 from .records import (
     RECORD_FILE,
     WORKLOAD_FILE,
+    complete_lines,
     default_log_dir_named,
     is_default_record,
     mean_run_secs,
@@ -99,17 +100,9 @@ def trials_in(log_dir: Path, desc: ConvTranspose2dDesc, algorithms=None) -> list
 
 
 def _lines(path: Path) -> list:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text().splitlines():
-        line = line.strip().rstrip(",")
-        if line:
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:  # a line torn by a kill mid-write: that trial is lost
-                continue
-    return out
+    """The file's whole JSON lines, parsed (records.complete_lines: a line torn by a kill
+    mid-write is dropped, that trial is lost)."""
+    return [json.loads(line) for line in complete_lines(path)[0]]
 
 
 class Heartbeat:
