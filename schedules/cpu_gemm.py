@@ -24,20 +24,20 @@ from __future__ import annotations
 
 import math
 
-from tvm.runtime import DataType
-
 from ..compute.gemm import cols_elements, gemm_pixels, gemm_supported
 from ..compute.phases import axis_plans, executed_macs
 from .base import kernel_description
 from .choices import Choices
 from .config import CPUConfig
 from .cpu_util import (
+    aliased_sets,
     iter_extents,
     largest_divisor,
     schedule_elementwise,
     unroll_stride_phases,
     vectorize_or_unroll,
     weight_buffer,
+    weight_element_bytes,
     weight_read,
 )
 
@@ -149,7 +149,7 @@ def schedule_cols(sch, block, layout: str, lanes: int, choices: Choices,
     ext = iter_extents(sch, block)
     m_ext, p_ext = ext[2], ext[3]
     axes = vector_axes(layout, m_ext, p_ext, lanes)
-    weight_bytes = DataType(str(weight_buffer(sch, block).dtype)).bits // 8
+    weight_bytes = weight_element_bytes(sch, block)
     axis = choices.categorical("gemm_vector", axes, default_vector_axis(
         axes, m_ext * weight_bytes, m_ext // lanes))
     # A vector needs `lanes` contiguous elements; a layer too small for that gets narrower ones.
@@ -234,12 +234,6 @@ def _default_pack(row_bytes: int, ci: int, pixel_tiles: int) -> bool:
     sets, ran 3.2x faster packed). The pack is one more pass over the weight per call, paid
     back only when many pixel tiles sweep it (DCGAN g3's 8 tiles lost)."""
     return aliased_sets(row_bytes) <= 8 and ci >= 64 and pixel_tiles >= 16
-
-
-def aliased_sets(row_bytes: int, page: int = 4096, line: int = 64) -> int:
-    """How many L1 sets the same column of successive rows `row_bytes` apart falls in (a
-    4 KB-indexed cache of 64-byte lines: 64 sets)."""
-    return min(page // line, page // math.gcd(row_bytes, page))
 
 
 def _default_fuse(cols_bytes: int, row_tiles: int) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from tvm import s_tir, tirx
+from tvm.runtime import DataType
 
 from .config import CPUConfig
 
@@ -131,3 +132,14 @@ def weight_read(sch, block) -> int:
 def weight_buffer(sch, block):
     """The weight buffer the block reads."""
     return sch.get(block).reads[weight_read(sch, block)].source
+
+
+def weight_element_bytes(sch, block) -> int:
+    """Bytes of one element of the weight the block reads."""
+    return DataType(str(weight_buffer(sch, block).dtype)).bits // 8
+
+
+def aliased_sets(row_bytes: int, page: int = 4096, line: int = 64) -> int:
+    """How many L1 sets the same column of successive rows `row_bytes` apart falls in (a
+    4 KB-indexed cache of 64-byte lines: 64 sets)."""
+    return min(page // line, page // math.gcd(row_bytes, page))

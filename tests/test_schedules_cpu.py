@@ -99,7 +99,7 @@ def test_gemm_default_packs_weight_rows_that_fall_in_few_cache_sets():
     of the L1's 64 sets: the default packs them when 28 pixel tiles sweep the weight (a 7x7
     image fills no pixel vectors, so vectors run over weight rows); rows 2304 bytes apart
     (16 sets) are left alone."""
-    from tvmconv.schedules.cpu_gemm import aliased_sets
+    from tvmconv.schedules.cpu_util import aliased_sets
 
     assert [aliased_sets(b) for b in (4096, 18432, 4608, 2304, 400)] == [1, 2, 8, 16, 64]
     desc = ConvTranspose2dDesc(batch=4, in_channels=64, out_channels=128, height=7, width=7,
