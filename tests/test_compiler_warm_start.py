@@ -113,14 +113,15 @@ def _fake_log_dir(path: Path, record: str, desc=DESC) -> Path:
         "format": records.INDEX_FORMAT, "tvm_version": warm_start.tvm_version(),
         "code_version": warm_start.code_version(),
         "database_sha256": records.database_checksum(path),
-        "records": [{"desc": desc.to_dict(), "record": record}]}))
+        "records": [{"desc": desc.to_dict(), "record": record, "best_ms": 1.0,
+                     "default_ms": 2.0}]}))
     return path
 
 
 def test_schedule_identity_follows_the_index(tmp_path):
     logs = _fake_log_dir(tmp_path / "logs", "r1")
     assert records.schedule_identity(DESC, [logs]) == "tuned:r1"
-    assert records.schedule_identity(DESC.replace(batch=4), [logs]) == "transferred:r1"
+    assert records.schedule_identity(DESC.replace(batch=2), [logs]) == "transferred:r1"
     assert records.schedule_identity(DESC.replace(groups=2), [logs]) == "default"
     _fake_log_dir(logs, "r2")
     assert records.schedule_identity(DESC, [logs]) == "tuned:r2"
@@ -139,17 +140,17 @@ def default_schedules(monkeypatch):
 
 def test_another_tuned_record_is_a_miss(tmp_path, default_schedules):
     """The warm key includes the record's id: a retuned layer is not served its old kernel."""
-    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=7))
+    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=2))
     _build(tmp_path, log_dirs=[logs])
     _, cache = _build(tmp_path, log_dirs=[logs])
     assert cache.stats["warm_hits"] == 1
-    _fake_log_dir(logs, "r2", desc=DESC.replace(batch=7))
+    _fake_log_dir(logs, "r2", desc=DESC.replace(batch=2))
     _, cache = _build(tmp_path, log_dirs=[logs])
     assert cache.stats["warm_hits"] == 0
 
 
 def test_a_stale_index_builds_in_full(tmp_path, default_schedules):
-    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=7))
+    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=2))
     _build(tmp_path, log_dirs=[logs])
     (logs / records.RECORD_FILE).write_text("r1\na record the index does not know\n")
     _, cache = _build(tmp_path, log_dirs=[logs])
@@ -199,13 +200,13 @@ def test_a_users_log_without_an_index_gets_one_and_then_starts_warm(tmp_path, mo
     """Logs tuned by an older tvmconv have no index.json: the first full build writes it
     (here a stand-in for records.write_index, the database being a stand-in too), the next
     build starts warm."""
-    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=7))
+    logs = _fake_log_dir(tmp_path / "logs", "r1", desc=DESC.replace(batch=2))
     (logs / records.INDEX_FILE).unlink()
     written = []
 
     def write_index(log_dir):
         written.append(log_dir)
-        return _fake_log_dir(Path(log_dir), "r1", desc=DESC.replace(batch=7))
+        return _fake_log_dir(Path(log_dir), "r1", desc=DESC.replace(batch=2))
 
     monkeypatch.setattr(records, "write_index", write_index)
     _build(tmp_path, log_dirs=[logs])

@@ -51,6 +51,17 @@ def test_job_writes_a_log_and_resumes_from_it(tuned_logs):
 
 
 @pytest.mark.slow
+def test_the_index_tells_the_gains_the_database_does(tuned_logs):
+    """The warm start (from the index) and a build (from the database) choose lenders alike."""
+    from tvmconv.tuning.records import database_gains, index_gains
+
+    log_dir, _, _ = tuned_logs
+    gains = database_gains(log_dir)
+    assert gains.keys() == {DESC} and gains[DESC] is not None and gains[DESC] >= 1.0
+    assert index_gains(log_dir) == gains
+
+
+@pytest.mark.slow
 def test_front_end_picks_up_the_tuned_record(tuned_logs, monkeypatch):
     from tvmconv.mint.nn.functional import conv_transpose2d
 
@@ -70,16 +81,21 @@ def test_front_end_picks_up_the_tuned_record(tuned_logs, monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_sibling_shape_borrows_the_tuned_structure(tuned_logs, monkeypatch):
+def test_a_near_layer_borrows_the_tuned_structure(tuned_logs, monkeypatch):
+    """(Whatever the smoke job's record gained over its default: MIN_GAIN is lowered to 0.)"""
+    from tvmconv.tuning import lenders
+
     log_dir, _, _ = tuned_logs
     monkeypatch.setenv(ENV_VAR, str(log_dir))
-    sibling = DESC.replace(batch=2, height=7)
-    kernel = build(sibling)
-    assert kernel.schedule_source == "transferred"
-    x, w, _ = random_inputs(sibling, seed=4)
-    assert_matches_reference(sibling, run_kernel_poisoned(kernel, x, w), x, w)
-    other_layer = DESC.replace(out_channels=8)
-    assert build(other_layer).schedule_source == "default"
+    monkeypatch.setattr(lenders, "MIN_GAIN", 0.0)
+    for near in (DESC.replace(batch=2, height=6), DESC.replace(out_channels=8)):
+        kernel = build(near)
+        assert kernel.schedule_source == "transferred"
+        x, w, _ = random_inputs(near, seed=4)
+        assert_matches_reference(near, run_kernel_poisoned(kernel, x, w), x, w)
+    assert build(DESC.replace(stride_h=1, output_padding_h=0)).schedule_source == "default"
+    monkeypatch.setattr(lenders, "MIN_GAIN", float("inf"))  # nothing gained enough to lend
+    assert build(DESC.replace(batch=3)).schedule_source == "default"
 
 
 @pytest.mark.slow

@@ -69,10 +69,10 @@ def build(desc: ConvTranspose2dDesc, target=None, cache: ModuleCache | None = No
           use_tuned: bool = True, log_dirs=None, algorithm: str | None = None) -> Kernel:
     """The compiled kernel of `desc` for `target` (default: this CPU), cached.
 
-    Its schedule: the best tuned record for desc in the tuning logs (tuning.records), else one
-    transferred from a tuned sibling shape, else the target's default schedule; the kernel's
-    `schedule_source` says which ('tuned', 'transferred', 'default'). log_dirs: search these
-    tuning log directories instead of the standard ones. algorithm: force the compute
+    Its schedule: the best tuned record for desc in the tuning logs (tuning.records), else the
+    choices of a near tuned layer (tuning.lenders), else the target's default schedule; the
+    kernel's `schedule_source` says which ('tuned', 'transferred', 'default'). log_dirs:
+    search these tuning log directories instead of the standard ones. algorithm: force the compute
     ('polyphase' or 'gemm'; records of the other are then ignored).
 
     For the host target and the default algorithm, a kernel built before (by any process) is

@@ -30,7 +30,7 @@ from pathlib import Path
 
 # What decides the compiled code, besides the description, target, TVM and the tuned record.
 _CODE = {"tvmconv": ["description.py", "shapes.py", "compute/*.py", "compiler/builder.py",
-                     "compiler/targets.py", "tuning/records.py"],
+                     "compiler/targets.py", "tuning/records.py", "tuning/lenders.py"],
          "tvmconv.schedules": ["*.py"]}
 HOST_TARGETS_FILE = "host-targets.json"
 LINKS_DIR = "links"

@@ -10,7 +10,8 @@ def explain(desc, target=None) -> list[str]:
     from ..compiler.targets import as_target, target_name
     from ..compute import algorithm_of
     from ..schedules import rule_for
-    from ..tuning.records import open_database, search_dirs, tuned_schedule
+    from ..tuning import lenders
+    from ..tuning.records import database_gains, open_database, search_dirs, tuned_schedule
 
     target = as_target(target)
     name = target_name(target)
@@ -24,7 +25,7 @@ def explain(desc, target=None) -> list[str]:
     if tuned is not None:
         algorithm = algorithm_of(tuned.schedule.mod["main"])
         how = ("its own tuned record" if tuned.source == "tuned"
-               else f"the tiles of the tuned sibling {tuned.origin}")
+               else f"the structure and tiles of the tuned layer {tuned.origin}")
         lines.append(f"  schedule: {tuned.source} ({algorithm}), {how} in {tuned.log_dir}, "
                      f"{tuned.run_ms:.4f} ms when tuned")
         return lines
@@ -33,8 +34,11 @@ def explain(desc, target=None) -> list[str]:
         lines.append(f"  schedule: default; its tuned records in {rejected[0]} did not beat the "
                      "default side by side (rejected.json)")
     elif dirs:
-        lines.append(f"  schedule: default; no record of it or of a sibling shape (same layer, "
-                     f"another batch or image size) in {', '.join(str(d) for d in dirs)}")
+        gains = {}
+        for log_dir in reversed(dirs):
+            gains.update(database_gains(log_dir))
+        lines.append(f"  schedule: default; no record of it in {', '.join(str(d) for d in dirs)}, "
+                     f"and it borrows from none: {lenders.why_not(desc, gains)}")
     else:
         lines.append(f"  schedule: default; no tuning logs for {name} (tvmconv tune --layers "
                      "... writes some)")

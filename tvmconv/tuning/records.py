@@ -12,7 +12,8 @@ A tuning log directory is a meta-schedule JSON database (``database_workload.jso
 
 The first directory holding a record of the description's exact workload wins (a user's own logs
 override the committed ones). A description with no record of its own can borrow the tile sizes
-of a tuned *sibling*: the same layer with another batch or spatial size (``transfer``).
+of a near tuned layer of its kind that tuning sped up well over its own default (``transfer``;
+lenders.py says which).
 
 A description's best record is used only if ``tvmconv tune`` did not reject it: the job
 re-measures the best tuned kernel against the default side by side, and one that does not beat
@@ -28,13 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..compiler.targets import target_name
 from ..description import ConvTranspose2dDesc
+from . import lenders
 
 ENV_VAR = "TVMCONV_TUNING_LOGS"
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -47,14 +48,13 @@ RECORD_FILE = "database_tuning_record.json"
 INDEX_FILE = "index.json"
 REJECTED_FILE = "rejected.json"  # record id -> why the job kept the default schedule instead
 INDEX_FORMAT = 1
-# Fields a sibling may differ in: the layer is the same, the data it is applied to is not.
-SIBLING_FIELDS = ("batch", "height", "width")
 
 
 @dataclass(frozen=True)
 class TunedSchedule:
     """A schedule from the logs: `source` is 'tuned' (the exact workload's best record) or
-    'transferred' (a sibling's choices re-applied); `origin` names the record's description."""
+    'transferred' (a near tuned layer's choices re-applied, lenders.py); `origin` names the
+    record's description."""
 
     schedule: object
     source: str
@@ -295,29 +295,32 @@ def tuned_schedule(desc: ConvTranspose2dDesc, target, transfer: bool = True, dir
         return None
     for log_dir in dirs:
         _, index = open_database(log_dir)
-        sibling = nearest_sibling(desc, index)
-        if sibling is not None:
-            return TunedSchedule(_transfer(desc, index[sibling], target), "transferred",
-                                 sibling.key, log_dir, mean_run_secs(index[sibling].run_secs) * 1e3)
+        other = lenders.lender(desc, database_gains(log_dir))
+        if other is not None:
+            return TunedSchedule(_transfer(desc, index[other], target), "transferred",
+                                 other.key, log_dir, mean_run_secs(index[other].run_secs) * 1e3)
     return None
 
 
-def nearest_sibling(desc: ConvTranspose2dDesc, candidates):
-    """The tuned description closest to desc that differs only in batch/height/width."""
-    def same_layer(other):
-        return all(getattr(other, f) == getattr(desc, f)
-                   for f in desc.to_dict() if f not in SIBLING_FIELDS)
-
-    def distance(other):
-        return sum(abs(_log(getattr(other, f)) - _log(getattr(desc, f))) for f in SIBLING_FIELDS)
-
-    siblings = [c for c, record in candidates.items()
-                if record is not None and c != desc and same_layer(c)]
-    return min(siblings, key=distance, default=None)
+def database_gains(log_dir: Path) -> dict:
+    """{tuned description: its best record's gain over its default schedule, both as measured
+    when tuned (None: rejected, or no default measured)}, from the database; what
+    index_gains reads back from the index."""
+    db, index = open_database(log_dir)
+    defaults = _default_ms(db, index)
+    return {desc: (lenders.gain_of(mean_run_secs(record.run_secs) * 1e3, defaults.get(desc))
+                   if record is not None else None)
+            for desc, record in index.items()}
 
 
-def _log(v: int) -> float:
-    return math.log(max(v, 1))
+def _default_ms(db, index) -> dict:
+    """{description: its fastest default-schedule record's ms} of index's descriptions."""
+    defaults: dict = {}
+    for record in db.get_all_tuning_records():
+        desc, secs = description_of(record), mean_run_secs(record.run_secs)
+        if desc in index and secs is not None and is_default_record(record):
+            defaults[desc] = min(secs * 1e3, defaults.get(desc, secs * 1e3))
+    return defaults
 
 
 def _replay(desc, record, log_dir):
@@ -340,7 +343,7 @@ def _replay(desc, record, log_dir):
 
 
 def _transfer(desc, record, target):
-    """desc scheduled by our rule with the sibling record's choices (tile sizes, strategies)."""
+    """desc scheduled by our rule with the lending record's choices (tile sizes, strategies)."""
     from tvm import s_tir
 
     from ..schedules import rule_for
@@ -395,14 +398,10 @@ def write_index(log_dir: Path) -> Path:
 
     log_dir = Path(log_dir)
     db, index = open_database(log_dir)
-    defaults: dict = {}  # description -> the default schedule's measured seconds
-    for record in db.get_all_tuning_records():
-        desc, secs = description_of(record), mean_run_secs(record.run_secs)
-        if desc in index and secs is not None and is_default_record(record):
-            defaults[desc] = min(secs, defaults.get(desc, secs))
+    defaults = _default_ms(db, index)
     entries = sorted(({"desc": desc.to_dict(), "record": record_id(record),
                        "best_ms": mean_run_secs(record.run_secs) * 1e3,
-                       "default_ms": defaults[desc] * 1e3 if desc in defaults else None}
+                       "default_ms": defaults.get(desc)}
                       for desc, record in index.items() if record is not None),
                      key=lambda e: json.dumps(e["desc"]))
     rejected_descs = sorted((desc.to_dict() for desc, record in index.items() if record is None),
@@ -474,9 +473,18 @@ def schedule_identity(desc: ConvTranspose2dDesc, dirs: list[Path]) -> str | None
     for index in indexes:
         if desc in index:
             return f"tuned:{index[desc]}" if index[desc] is not None else "default"
-    for index in indexes:
-        sibling = nearest_sibling(desc, index)
-        if sibling is not None:
-            return f"transferred:{index[sibling]}"
+    for log_dir, index in zip(dirs, indexes):
+        other = lenders.lender(desc, index_gains(log_dir))
+        if other is not None:
+            return f"transferred:{index[other]}"
     return "default"
+
+
+def index_gains(log_dir: Path) -> dict:
+    """database_gains, read from log_dir's valid index."""
+    gains = {desc: None for desc, record in read_index(log_dir).items() if record is None}
+    for entry in index_entries(log_dir):
+        gains[ConvTranspose2dDesc.from_dict(entry["desc"])] = lenders.gain_of(
+            entry.get("best_ms"), entry.get("default_ms"))
+    return gains
 

@@ -1,0 +1,51 @@
+"""Timing helpers the tools/ scripts share: a scheduled kernel ready to run, and competitors
+timed side by side (alternating rounds, each ~0.25 s a round, 50 ms apart, medians in ms).
+Run on an idle machine (see the README's Benchmark section)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def kernel_runner(desc, sch, algorithm: str, inputs):
+    """A no-argument callable running desc's kernel scheduled by sch (a Schedule of
+    prim_func(desc, algorithm)) on inputs = (x, w, bias), after checking its result against
+    the float64 reference."""
+    import tvm
+
+    from tvmconv.compiler.builder import compile_module, kernel_module, rule_for_target
+    from tvmconv.compiler.targets import as_target, device_for
+    from tvmconv.runtime.kernel import Kernel
+    from tvmconv.testing.reference import max_relative_error
+
+    target = as_target(None)
+    x, w, b = inputs
+    kernel = Kernel(desc, compile_module(kernel_module(desc, target, sch.mod), target),
+                    device=device_for(target), algorithm=algorithm,
+                    argument_alignment=rule_for_target(target).argument_alignment(desc.dtype))
+    assert max_relative_error(desc, kernel(x, w, b), x, w, b) < 1e-3, algorithm
+    out = tvm.runtime.empty(desc.output_shape, desc.dtype, kernel.device)
+    args = kernel.arguments(tvm.runtime.tensor(x, kernel.device), bias=None,
+                            packed_weight=kernel.pack_weight(w))
+    return lambda: kernel.run_packed(args, out)
+
+
+def alternate(competitors: dict, rounds: int) -> dict:
+    """{name: median ms per call} of competitors ({name: callable}) timed in alternating
+    rounds."""
+    calls = {}
+    for name, fn in competitors.items():
+        fn()
+        start = time.perf_counter()
+        fn()
+        calls[name] = max(1, min(500, int(0.25 / max(time.perf_counter() - start, 1e-5))))
+    samples = {name: [] for name in competitors}
+    for _ in range(rounds):
+        for name, fn in competitors.items():
+            time.sleep(0.05)
+            start = time.perf_counter()
+            for _ in range(calls[name]):
+                fn()
+            samples[name].append((time.perf_counter() - start) / calls[name] * 1e3)
+    return {name: round(statistics.median(v), 3) for name, v in samples.items()}
