@@ -7,6 +7,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from tvmconv.tools.bench import time_batch_ms
+
 
 def kernel_runner(desc, sch, algorithm: str, inputs):
     """A no-argument callable running desc's kernel scheduled by sch (a Schedule of
@@ -44,8 +46,5 @@ def alternate(competitors: dict, rounds: int) -> dict:
     for _ in range(rounds):
         for name, fn in competitors.items():
             time.sleep(0.05)
-            start = time.perf_counter()
-            for _ in range(calls[name]):
-                fn()
-            samples[name].append((time.perf_counter() - start) / calls[name] * 1e3)
+            samples[name].append(time_batch_ms(fn, calls[name]))
     return {name: round(statistics.median(v), 3) for name, v in samples.items()}

@@ -307,10 +307,19 @@ def database_gains(log_dir: Path) -> dict:
     when tuned (None: rejected, or no default measured)}, from the database; what
     index_gains reads back from the index."""
     db, index = open_database(log_dir)
-    defaults = _default_ms(db, index)
-    return {desc: (lenders.gain_of(mean_run_secs(record.run_secs) * 1e3, defaults.get(desc))
+    cached = _GAINS.get(Path(log_dir))
+    if cached is None or cached[0] is not index:  # (a re-read database has a new index)
+        defaults = _default_ms(db, index)
+        cached = _GAINS[Path(log_dir)] = (index, {
+            desc: (lenders.gain_of(mean_run_secs(record.run_secs) * 1e3, defaults.get(desc))
                    if record is not None else None)
-            for desc, record in index.items()}
+            for desc, record in index.items()})
+    return cached[1]
+
+
+# Gains by log directory, with the index they were made from: every build of a layer without
+# a record asks, and each would otherwise walk all the database's records again.
+_GAINS: dict = {}
 
 
 def _default_ms(db, index) -> dict:
