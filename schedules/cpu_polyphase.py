@@ -21,6 +21,7 @@ their outer loops, vectorised inside.
 from __future__ import annotations
 
 import math
+import re
 
 from tvm import s_tir
 from tvm.runtime import DataType
@@ -43,6 +44,9 @@ from .cpu_util import (
     weight_element_bytes,
     weight_read,
 )
+
+# A phase stage of one band of a class's rows (compute/polyphase.py names them phase_h0b1_w0b2)
+BANDED_STAGE = re.compile(r"phase_h\d+b\d+_w")
 
 
 def choose_strategy(layout: str, extents: dict, lanes: int, depthwise: bool,
@@ -121,6 +125,10 @@ class CPUConvTranspose2d(ConvTranspose2dRule):
             sch.annotate(blocks["conv2d_transpose"], STRUCTURE_KEY, structure_text(structure))
         if not output_scheduled and strides == [1, 1] and "cols" not in blocks:
             output_scheduled = _output_from_write_back(sch, blocks["conv2d_transpose"])
+        if not output_scheduled and any(BANDED_STAGE.match(n) for n in heavy):
+            _schedule_banded_output(sch, blocks["conv2d_transpose"], layout, lanes,
+                                    channel_last, config)
+            output_scheduled = True
         if not output_scheduled:
             schedule_interleave(sch, blocks["conv2d_transpose"], layout, strides, lanes, config,
                                 channel_last)
@@ -288,6 +296,35 @@ def shared_register_tile(qw: int, max_reg: int, vectors: int, registers: int) ->
     fits = max(1, min(max_reg, (registers - vectors - 8) // vectors))
     best = largest_divisor(qw, fits)
     return best if best * 2 >= fits or qw <= fits else register_tile(qw, max_reg)
+
+
+def _schedule_banded_output(sch, output, layout: str, lanes: int, channel_last: bool,
+                            config: CPUConfig):
+    """The output stage of a compute cut into bands (compute/phases.py) copies each band's
+    stage to its rows and columns: its loops over them carry a partition hint, so that TVM's
+    LoopPartition splits them at the bands' edges and every piece copies one stage with no
+    condition left (a chain of selects per element cost more than the bands saved). Rows run
+    in parallel; from channel-last
+    stages the channels run inside a row, whose stage rows then stay in cache (a transpose)."""
+    extents = iter_extents(sch, output)
+    loops = sch.get_loops(output)
+    if layout == "NCHW":
+        n, co, oh, ow = loops
+        if channel_last:
+            sch.reorder(oh, co)
+            parallel = oh
+        else:  # (a parallel oh inside the channels would wake the pool per plane)
+            parallel = sch.fuse(n, co)
+    else:
+        n, oh, ow, co = loops
+        parallel = oh
+        vec = largest_divisor(extents[3], lanes)
+        if vec >= 4:
+            sch.vectorize(sch.split(co, [None, vec])[1])
+    if math.prod(extents) >= config.parallel_min_elements:
+        sch.parallel(parallel)
+    for loop in (oh, ow):
+        sch.annotate(loop, "pragma_loop_partition_hint", 1)
 
 
 def _output_from_write_back(sch, output) -> bool:

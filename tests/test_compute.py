@@ -215,3 +215,22 @@ def test_an_absurd_stride_builds_in_bounded_time(algorithm):
     assert time.perf_counter() - started < 60
     x, w, b = random_inputs(desc, 1)
     assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
+
+
+@settings(max_examples=max(30, EXAMPLES // 5), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(desc=descriptions(dtypes=("float32",)), seed=st.integers(0, 2**31 - 1))
+def test_stride_1_axes_cut_into_bands_match_reference(desc, seed):
+    """Every stride-1 axis with a border tap cut into bands (compute/phases.py cuts only where a
+    fifth of the taps read the border): the band stages and the partitioned output stage."""
+    from tvmconv.compute import phases
+
+    kept, phases.BAND_MIN_WASTE = phases.BAND_MIN_WASTE, 1e-9
+    try:
+        plans = phases.axis_plans(desc)
+        assume(any(len(plan.bands(cls)) > 1 for plan in plans for cls in plan.classes))
+        kernel = build(desc, algorithm="polyphase", use_tuned=False)
+        x, w, b = random_inputs(desc, seed)
+        assert_matches_reference(desc, run_kernel_poisoned(kernel, x, w, b), x, w, b)
+    finally:
+        phases.BAND_MIN_WASTE = kept

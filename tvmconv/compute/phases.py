@@ -16,6 +16,11 @@ dilation d' over n_r taps. Phases whose position is not a multiple of g receive 
 otherwise, so the phases fall into at most two *classes* of contiguous r with equal tap counts;
 the compute makes one stage per (height class, width class) pair: at most four.
 
+Near the edges some taps read the zero border. Where that wastes much (DeepLab's dilation 12 on
+a 33x33 image: a quarter of each axis's taps), a stride-1 axis is cut into *bands* of rows that
+read the same range of taps: a low edge, the interior (every tap), a high edge, each its own
+stage with only its taps.
+
 The last part of this module writes that arithmetic as TIR index expressions, which both computes
 (polyphase.py and gemm.py) use.
 """
@@ -35,6 +40,22 @@ class PhaseClass:
     r_start: int
     count: int
     taps: int
+
+
+@dataclass(frozen=True)
+class Band:
+    """Rows q_start .. q_start+q_count-1 of a class's stage that compute only taps j_start ..
+    j_start+taps-1 (the others read the zero border there)."""
+
+    q_start: int
+    q_count: int
+    j_start: int
+    taps: int
+
+
+# An axis is cut into bands where its border taps are at least this share of the taps it would
+# multiply: under it the smaller stages run slower than the zeros cost (tools/band_check.py).
+BAND_MIN_WASTE = 0.2
 
 
 @dataclass(frozen=True)
@@ -136,6 +157,43 @@ class AxisPlan:
         return max(max(self.q_last(r) - self.q_first(r) + 1, 1)
                    for r in range(cls.r_start, cls.r_start + cls.count))
 
+    def valid_taps(self, cls: PhaseClass, row: int) -> tuple[int, int]:
+        """[first, last] tap of a one-phase class that row `row` of its stage reads inside the
+        input (first > last where none does)."""
+        i0 = self.shared_q_start(cls) + row - self.input_offset(cls.r_start)  # tap 0's input
+        first = max(0, -(-(i0 - (self.size - 1)) // self.d1))
+        return first, min(cls.taps - 1, i0 // self.d1)
+
+    def bands(self, cls: PhaseClass) -> tuple[Band, ...]:
+        """The class's stage as bands of rows (see BAND_MIN_WASTE): the longest run of rows
+        with the same taps in range (by products), and the rows before and after it, each
+        with the union of its rows' taps. One band of every tap where the axis is not cut."""
+        whole = (Band(0, self.class_q_count(cls), 0, cls.taps),)
+        if self.s1 != 1 or cls.count != 1:
+            return whole  # (several phases: each has its own taps in range)
+        rows = [self.valid_taps(cls, q) for q in range(self.class_q_count(cls))]
+        useful = sum(max(0, last - first + 1) for first, last in rows)
+        if useful > (1 - BAND_MIN_WASTE) * len(rows) * cls.taps:
+            return whole
+        runs: list[list] = []  # [start, count, (first, last)]
+        for q, span in enumerate(rows):
+            if runs and runs[-1][2] == span:
+                runs[-1][1] += 1
+            else:
+                runs.append([q, 1, span])
+        main = max(range(len(runs)),
+                   key=lambda k: runs[k][1] * max(0, runs[k][2][1] - runs[k][2][0] + 1))
+        bands = []
+        for group in (runs[:main], runs[main:main + 1], runs[main + 1:]):
+            if not group:
+                continue
+            spans = [span for _, _, span in group if span[0] <= span[1]]
+            first = min((f for f, _ in spans), default=0)
+            last = max((last for _, last in spans), default=-1)
+            count = sum(n for _, n, _ in group)
+            bands.append(Band(group[0][0], count, first, last - first + 1))
+        return tuple(bands)
+
     @property
     def pad_low(self) -> int:
         """Zero rows needed before the input: the furthest-back read is q_min - max(offset + j*d')
@@ -173,8 +231,9 @@ def executed_macs(desc) -> int:
     per_channel = 0
     for ch in ph.classes:
         for cw in pw.classes:
-            per_channel += (ch.count * cw.count * ch.taps * cw.taps
-                            * ph.class_q_count(ch) * pw.class_q_count(cw))
+            rows = sum(b.taps * b.q_count for b in ph.bands(ch))
+            cols = sum(b.taps * b.q_count for b in pw.bands(cw))
+            per_channel += ch.count * cw.count * rows * cols
     return desc.batch * desc.out_channels * (desc.in_channels // desc.groups) * per_channel
 
 

@@ -19,6 +19,7 @@ from tvm import te, tirx
 from ..description import ConvTranspose2dDesc
 from .phases import (
     AxisPlan,
+    Band,
     PhaseClass,
     activate,
     axis_phase,
@@ -34,11 +35,18 @@ def conv2d_transpose(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
     """The output tensor of `desc` applied to placeholders x, w (and bias)."""
     plan_h, plan_w = axis_plans(desc)
     xp = _pad_input(desc, x, plan_h, plan_w)
-    phases = {
-        (i, j): _phase_stage(desc, xp, w, plan_h, plan_w, ch, cw, f"phase_h{i}_w{j}")
-        for i, ch in enumerate(plan_h.classes)
-        for j, cw in enumerate(plan_w.classes)
-    }
+    phases = {}
+    for i, ch in enumerate(plan_h.classes):
+        for j, cw in enumerate(plan_w.classes):
+            bands_h, bands_w = plan_h.bands(ch), plan_w.bands(cw)
+            for a, bh in enumerate(bands_h):
+                for b, bw in enumerate(bands_w):
+                    if bh.taps == 0 or bw.taps == 0:
+                        continue  # rows no tap reaches: the output stage writes the bias
+                    name = (f"phase_h{i}_w{j}" if len(bands_h) == len(bands_w) == 1
+                            else f"phase_h{i}b{a}_w{j}b{b}")
+                    phases[(i, a, j, b)] = _phase_stage(desc, xp, w, plan_h, plan_w, ch, cw,
+                                                        bh, bw, name)
     return _interleave(desc, phases, bias, plan_h, plan_w)
 
 
@@ -58,27 +66,29 @@ def _pad_input(desc, x, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Tensor:
     return te.compute(shape, body, name="pad")
 
 
-def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
-                 ch: PhaseClass, cw: PhaseClass, name: str) -> te.Tensor:
-    """Stride-1 correlations of one (height class, width class) pair of phases."""
+def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan, ch: PhaseClass,
+                 cw: PhaseClass, bh: Band, bw: Band, name: str) -> te.Tensor:
+    """Stride-1 correlations of one (height class, width class) pair of phases, over one
+    (height band, width band) pair of their rows."""
     cig = desc.in_channels // desc.groups
     cog = desc.out_channels // desc.groups
     acc = desc.accum_dtype
     ci_l = te.reduce_axis((0, cig), name="ci")
-    jh = te.reduce_axis((0, ch.taps), name="jh")
-    jw = te.reduce_axis((0, cw.taps), name="jw")
+    jh = te.reduce_axis((0, bh.taps), name="jh")
+    jw = te.reduce_axis((0, bw.taps), name="jw")
 
-    def axis_index(plan: AxisPlan, cls: PhaseClass, q, r_local, j):
-        """(padded input index, kernel tap) that tap j of phase r_start + r_local reads at
-        row q of the stage."""
+    def axis_index(plan: AxisPlan, cls: PhaseClass, band: Band, q, r_local, j):
+        """(padded input index, kernel tap) that tap j of the band, of phase r_start +
+        r_local, reads at row q of the band's stage."""
         r = cls.r_start + r_local
+        q, j = q + band.q_start, j + band.j_start
         offset = tirx.floordiv(r * plan.d1, plan.s1) if plan.s1 > 1 else 0
         i = q + phase_q_start(plan, cls, r_local) - offset - j * plan.d1 + plan.pad_low
         return i, r + plan.s1 * j
 
     def body(n, co, rh, rw, qh, qw):
-        ih, kh = axis_index(plan_h, ch, qh, rh, jh)
-        iw, kw = axis_index(plan_w, cw, qw, rw, jw)
+        ih, kh = axis_index(plan_h, ch, bh, qh, rh, jh)
+        iw, kw = axis_index(plan_w, cw, bw, qw, rw, jw)
         if desc.groups == 1:
             ci, co_l = ci_l, co
         else:
@@ -90,7 +100,7 @@ def _phase_stage(desc, xp, w, plan_h: AxisPlan, plan_w: AxisPlan,
         return te.sum(xv * wv, axis=[ci_l, jh, jw])
 
     n_, co_, rh_, rw_, qh_, qw_ = (desc.batch, desc.out_channels, ch.count, cw.count,
-                                   plan_h.class_q_count(ch), plan_w.class_q_count(cw))
+                                   bh.q_count, bw.q_count)
     if desc.layout == "NCHW":
         return te.compute((n_, co_, rh_, rw_, qh_, qw_), body, name=name)
     return te.compute((n_, rh_, rw_, qh_, qw_, co_),
@@ -110,15 +120,16 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
         qw, rw, on_w = axis_phase(plan_w, ow)
         value = zero
         # Later pairs wrap earlier ones; the conditions of distinct pairs are disjoint.
-        for (i, j), stage in phases.items():
+        for (i, a, j, b), stage in phases.items():
             ch, cw = classes_h[i], classes_w[j]
+            bh, bw = plan_h.bands(ch)[a], plan_w.bands(cw)[b]
             rh_l, rw_l = rh - ch.r_start, rw - cw.r_start
             row = phase_row(plan_h, ch, oh, qh)
             col = phase_row(plan_w, cw, ow, qw)
-            idx = (n, co, rh_l, rw_l, row, col)
+            idx = (n, co, rh_l, rw_l, row - bh.q_start, col - bw.q_start)
             if desc.layout == "NHWC":
-                idx = (n, rh_l, rw_l, row, col, co)
-            conds = []
+                idx = (n, rh_l, rw_l, row - bh.q_start, col - bw.q_start, co)
+            conds = _band_conditions(plan_h, ch, bh, row) + _band_conditions(plan_w, cw, bw, col)
             if not covers_axis(plan_h, classes_h):
                 conds += [on_h, rh >= ch.r_start, rh < ch.r_start + ch.count]
             if not covers_axis(plan_w, classes_w):
@@ -133,3 +144,10 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
     if desc.layout == "NCHW":
         return te.compute(shape, body, name="conv2d_transpose")
     return te.compute(shape, lambda n, oh, ow, co: body(n, co, oh, ow), name="conv2d_transpose")
+
+
+def _band_conditions(plan: AxisPlan, cls: PhaseClass, band: Band, row) -> list:
+    """Conditions that a class's stage row `row` falls in `band` (none for a single band)."""
+    if len(plan.bands(cls)) == 1:
+        return []
+    return [tirx.likely(row >= band.q_start), tirx.likely(row < band.q_start + band.q_count)]
