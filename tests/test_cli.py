@@ -174,6 +174,12 @@ def test_explain_says_which_compute_and_schedule_and_why(capsys, monkeypatch):
                  "kernel_size=3 stride=1 dilation=2 padding=2", "--target", znver4]) == 0
     out = capsys.readouterr().out
     assert "untuned compute: polyphase:" in out and "schedule: default; no record" in out
+    assert "bands" not in out  # (dilation 2 on 33x33: a 24th of the taps on the border)
+    assert main(["explain", "--one", "in_channels=64 out_channels=64 height=33 width=33 "
+                 "kernel_size=3 stride=1 dilation=12 padding=12", "--target", znver4]) == 0
+    out = capsys.readouterr().out
+    assert ("polyphase cuts the height into 3 bands (24% of its taps read the border) and the "
+            "width into 3 bands" in out)
 
 
 def test_the_explained_algorithm_is_the_one_chosen():

@@ -23,17 +23,10 @@ def cut_axes(desc, min_waste: float) -> list[float]:
 
     kept, phases.BAND_MIN_WASTE = phases.BAND_MIN_WASTE, min_waste
     try:
-        return [round(border_share(plan), 3) for plan in phases.axis_plans(desc)
+        return [round(plan.border_share(plan.classes[0]), 3) for plan in phases.axis_plans(desc)
                 if any(len(plan.bands(c)) > 1 for c in plan.classes)]
     finally:
         phases.BAND_MIN_WASTE = kept
-
-
-def border_share(plan) -> float:
-    (cls,) = plan.classes  # (bands only cut one-phase axes)
-    rows = [plan.valid_taps(cls, q) for q in range(plan.class_q_count(cls))]
-    useful = sum(max(0, last - first + 1) for first, last in rows)
-    return 1 - useful / (len(rows) * cls.taps)
 
 
 def time_layer(desc, min_waste: float, rounds: int) -> dict:

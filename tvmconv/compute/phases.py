@@ -164,6 +164,13 @@ class AxisPlan:
         first = max(0, -(-(i0 - (self.size - 1)) // self.d1))
         return first, min(cls.taps - 1, i0 // self.d1)
 
+    def border_share(self, cls: PhaseClass) -> float:
+        """The share of a one-phase class's taps (over its stage's rows) that read the zero
+        border."""
+        rows = [self.valid_taps(cls, q) for q in range(self.class_q_count(cls))]
+        useful = sum(max(0, last - first + 1) for first, last in rows)
+        return 1 - useful / (len(rows) * cls.taps)
+
     def bands(self, cls: PhaseClass) -> tuple[Band, ...]:
         """The class's stage as bands of rows (see BAND_MIN_WASTE): the longest run of rows
         with the same taps in range (by products), and the rows before and after it, each
@@ -171,10 +178,9 @@ class AxisPlan:
         whole = (Band(0, self.class_q_count(cls), 0, cls.taps),)
         if self.s1 != 1 or cls.count != 1:
             return whole  # (several phases: each has its own taps in range)
-        rows = [self.valid_taps(cls, q) for q in range(self.class_q_count(cls))]
-        useful = sum(max(0, last - first + 1) for first, last in rows)
-        if useful > (1 - BAND_MIN_WASTE) * len(rows) * cls.taps:
+        if self.border_share(cls) < BAND_MIN_WASTE:
             return whole
+        rows = [self.valid_taps(cls, q) for q in range(self.class_q_count(cls))]
         runs: list[list] = []  # [start, count, (first, last)]
         for q, span in enumerate(rows):
             if runs and runs[-1][2] == span:

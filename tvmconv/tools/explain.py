@@ -20,6 +20,7 @@ def explain(desc, target=None) -> list[str]:
     default = algorithm_for(desc, target)
     reason = rule.algorithm_reason(desc, target) if rule is not None else "no schedule rule"
     lines.append(f"  untuned compute: {default}: {reason}")
+    lines += _bands(desc) if default == "polyphase" else []
     dirs = search_dirs(name)
     tuned = tuned_schedule(desc, target)
     if tuned is not None:
@@ -43,6 +44,17 @@ def explain(desc, target=None) -> list[str]:
         lines.append(f"  schedule: default; no tuning logs for {name} (tvmconv tune --layers "
                      "... writes some)")
     return lines
+
+
+def _bands(desc) -> list[str]:
+    """The polyphase compute's axes cut into bands (compute/phases.py), in a line."""
+    from ..compute.phases import axis_plans
+
+    cut = [f"{axis} into {len(plan.bands(plan.classes[0]))} bands "
+           f"({plan.border_share(plan.classes[0]):.0%} of its taps read the border)"
+           for axis, plan in zip(("height", "width"), axis_plans(desc))
+           if any(len(plan.bands(c)) > 1 for c in plan.classes)]
+    return [f"  polyphase cuts the {' and the '.join(cut)}"] if cut else []
 
 
 def main(args) -> int:
