@@ -21,7 +21,8 @@ ZNVER4 = {"kind": "llvm", "mcpu": "znver4", "num-cores": 2}
 SM90 = {"kind": "cuda", "arch": "sm_90"}
 # A DCGAN-like k4 s2 p1 upsampler (one phase stage), a 1x1 latent projection (GEMM's home
 # ground), a depthwise k3 s2 layer (spatial vectors, no reduction), an NHWC k3 s1 layer (two
-# phase classes per axis, channel vectors).
+# phase classes per axis, channel vectors), a dilated k3 s1 layer whose border taps are over a
+# fifth of each axis's (cut into 3x3 bands, the output stage partitioned at their edges).
 K4S2 = ConvTranspose2dDesc(batch=1, in_channels=8, out_channels=16, height=4, width=4,
                            kernel_h=4, kernel_w=4, stride_h=2, stride_w=2, pad_top=1,
                            pad_bottom=1, pad_left=1, pad_right=1)
@@ -34,11 +35,15 @@ DEPTHWISE = ConvTranspose2dDesc(batch=1, in_channels=8, out_channels=8, groups=8
 NHWC = ConvTranspose2dDesc(batch=1, in_channels=8, out_channels=16, height=6, width=6,
                            kernel_h=3, kernel_w=3, pad_top=1, pad_bottom=1, pad_left=1,
                            pad_right=1, layout="NHWC", has_bias=True)
+BANDS = ConvTranspose2dDesc(batch=1, in_channels=16, out_channels=32, height=12, width=12,
+                            kernel_h=3, kernel_w=3, dilation_h=4, dilation_w=4, pad_top=4,
+                            pad_bottom=4, pad_left=4, pad_right=4)
 
 CASES = {  # file name -> (description, target, algorithm)
     "cpu_polyphase_k4s2": (K4S2, ZNVER4, "polyphase"),
     "cpu_polyphase_depthwise": (DEPTHWISE, ZNVER4, "polyphase"),
     "cpu_polyphase_nhwc": (NHWC, ZNVER4, "polyphase"),
+    "cpu_polyphase_bands": (BANDS, ZNVER4, "polyphase"),
     "cpu_gemm_latent": (LATENT, ZNVER4, "gemm"),
     "cpu_gemm_k4s2": (K4S2, ZNVER4, "gemm"),
     "cuda_polyphase_k4s2": (K4S2, SM90, "polyphase"),
