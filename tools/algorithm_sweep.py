@@ -15,33 +15,21 @@ import argparse
 import json
 import sys
 
-from side_by_side import alternate, kernel_runner
+from side_by_side import alternate, default_runner, torch_runner
 
 from tvmconv.tools.bench import ensure_environment
 
 
 def time_layer(desc, rounds: int) -> dict:
-    import torch
-    from tvm import s_tir
-
-    from tvmconv.compiler.builder import rule_for_target
-    from tvmconv.compiler.targets import as_target
-    from tvmconv.compute import prim_func
     from tvmconv.compute.gemm import gemm_supported
     from tvmconv.testing.inputs import random_inputs
-    from tvmconv.tools.baselines import torch_conv_transpose2d
 
-    target = as_target(None)
-    rule = rule_for_target(target)
     inputs = random_inputs(desc)
-    run = torch_conv_transpose2d(desc)
-    tx, tw = torch.from_numpy(inputs[0]), torch.from_numpy(inputs[1])
-    competitors = {"torch": lambda: run(tx, tw, None)}
+    competitors = {"torch": torch_runner(desc, inputs)}
     for algorithm in ("gemm", "polyphase"):
         if algorithm == "gemm" and not gemm_supported(desc):
             continue
-        sch = rule.schedule(s_tir.Schedule(prim_func(desc, algorithm)), target, False)
-        competitors[algorithm] = kernel_runner(desc, sch, algorithm, inputs)
+        competitors[algorithm] = default_runner(desc, algorithm, inputs)
     return alternate(competitors, rounds)
 
 

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from side_by_side import alternate, kernel_runner
+from side_by_side import alternate, default_runner, torch_runner
 
 from tvmconv.tools.bench import ensure_environment
 
@@ -30,27 +30,16 @@ def cut_axes(desc, min_waste: float) -> list[float]:
 
 
 def time_layer(desc, min_waste: float, rounds: int) -> dict:
-    import torch
-    from tvm import s_tir
-
-    from tvmconv.compiler.builder import rule_for_target
-    from tvmconv.compiler.targets import as_target
-    from tvmconv.compute import phases, prim_func
+    from tvmconv.compute import phases
     from tvmconv.testing.inputs import random_inputs
-    from tvmconv.tools.baselines import torch_conv_transpose2d
 
-    target = as_target(None)
-    rule = rule_for_target(target)
     inputs = random_inputs(desc)
-    run = torch_conv_transpose2d(desc)
-    tx, tw = torch.from_numpy(inputs[0]), torch.from_numpy(inputs[1])
-    competitors = {"torch": lambda: run(tx, tw, None)}
+    competitors = {"torch": torch_runner(desc, inputs)}
     kept = phases.BAND_MIN_WASTE
     try:
         for name, waste in (("bands", min_waste), ("whole", 1.0)):  # (1.0: never cut)
             phases.BAND_MIN_WASTE = waste
-            sch = rule.schedule(s_tir.Schedule(prim_func(desc, "polyphase")), target, False)
-            competitors[name] = kernel_runner(desc, sch, "polyphase", inputs)
+            competitors[name] = default_runner(desc, "polyphase", inputs)
     finally:
         phases.BAND_MIN_WASTE = kept
     return alternate(competitors, rounds)

@@ -33,6 +33,31 @@ def kernel_runner(desc, sch, algorithm: str, inputs):
     return lambda: kernel.run_packed(args, out)
 
 
+def torch_runner(desc, inputs):
+    """A no-argument callable running PyTorch's conv_transpose2d of desc on inputs."""
+    import torch
+
+    from tvmconv.tools.baselines import torch_conv_transpose2d
+
+    run = torch_conv_transpose2d(desc)
+    tx, tw = torch.from_numpy(inputs[0]), torch.from_numpy(inputs[1])
+    return lambda: run(tx, tw, None)
+
+
+def default_runner(desc, algorithm: str, inputs):
+    """kernel_runner of desc's `algorithm` compute under this CPU's default schedule."""
+    from tvm import s_tir
+
+    from tvmconv.compiler.builder import rule_for_target
+    from tvmconv.compiler.targets import as_target
+    from tvmconv.compute import prim_func
+
+    target = as_target(None)
+    sch = rule_for_target(target).schedule(s_tir.Schedule(prim_func(desc, algorithm)), target,
+                                           False)
+    return kernel_runner(desc, sch, algorithm, inputs)
+
+
 def alternate(competitors: dict, rounds: int) -> dict:
     """{name: median ms per call} of competitors ({name: callable}) timed in alternating
     rounds."""
