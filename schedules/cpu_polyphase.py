@@ -304,8 +304,8 @@ def _schedule_banded_output(sch, output, layout: str, lanes: int, channel_last: 
     stage to its rows and columns: its loops over them carry a partition hint, so that TVM's
     LoopPartition splits them at the bands' edges and every piece copies one stage with no
     condition left (a chain of selects per element cost more than the bands saved). Rows run
-    in parallel; from channel-last
-    stages the channels run inside a row, whose stage rows then stay in cache (a transpose)."""
+    in parallel; from channel-last stages the channels run inside a row, whose stage rows then
+    stay in cache (a transpose)."""
     extents = iter_extents(sch, output)
     loops = sch.get_loops(output)
     if layout == "NCHW":

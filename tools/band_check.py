@@ -23,8 +23,7 @@ def cut_axes(desc, min_waste: float) -> list[float]:
 
     kept, phases.BAND_MIN_WASTE = phases.BAND_MIN_WASTE, min_waste
     try:
-        return [round(plan.border_share(plan.classes[0]), 3) for plan in phases.axis_plans(desc)
-                if any(len(plan.bands(c)) > 1 for c in plan.classes)]
+        return [round(share, 3) for _, share in phases.cut_axes(desc).values()]
     finally:
         phases.BAND_MIN_WASTE = kept
 

@@ -168,8 +168,7 @@ class AxisPlan:
         """The share of a one-phase class's taps (over its stage's rows) that read the zero
         border."""
         rows = [self.valid_taps(cls, q) for q in range(self.class_q_count(cls))]
-        useful = sum(max(0, last - first + 1) for first, last in rows)
-        return 1 - useful / (len(rows) * cls.taps)
+        return 1 - sum(_span_taps(span) for span in rows) / (len(rows) * cls.taps)
 
     def bands(self, cls: PhaseClass) -> tuple[Band, ...]:
         """The class's stage as bands of rows (see BAND_MIN_WASTE): the longest run of rows
@@ -187,8 +186,7 @@ class AxisPlan:
                 runs[-1][1] += 1
             else:
                 runs.append([q, 1, span])
-        main = max(range(len(runs)),
-                   key=lambda k: runs[k][1] * max(0, runs[k][2][1] - runs[k][2][0] + 1))
+        main = max(range(len(runs)), key=lambda k: runs[k][1] * _span_taps(runs[k][2]))
         bands = []
         for group in (runs[:main], runs[main:main + 1], runs[main + 1:]):
             if not group:
@@ -219,6 +217,18 @@ class AxisPlan:
                                 self.class_q_starts(cls)):
                 last = max(last, start + count - 1 - self.input_offset(r))
         return max(0, last - (self.size - 1))
+
+
+def _span_taps(span: tuple[int, int]) -> int:
+    """Taps in a [first, last] span of valid_taps (0 where first > last)."""
+    return max(0, span[1] - span[0] + 1)
+
+
+def cut_axes(desc) -> dict[str, tuple[int, float]]:
+    """{"height" / "width": (bands, border share)} of the axes the polyphase compute cuts."""
+    return {axis: (len(plan.bands(plan.classes[0])), plan.border_share(plan.classes[0]))
+            for axis, plan in zip(("height", "width"), axis_plans(desc))
+            if any(len(plan.bands(c)) > 1 for c in plan.classes)}
 
 
 def axis_plans(desc) -> tuple[AxisPlan, AxisPlan]:

@@ -45,8 +45,8 @@ def conv2d_transpose(desc: ConvTranspose2dDesc, x: te.Tensor, w: te.Tensor,
                         continue  # rows no tap reaches: the output stage writes the bias
                     name = (f"phase_h{i}_w{j}" if len(bands_h) == len(bands_w) == 1
                             else f"phase_h{i}b{a}_w{j}b{b}")
-                    phases[(i, a, j, b)] = _phase_stage(desc, xp, w, plan_h, plan_w, ch, cw,
-                                                        bh, bw, name)
+                    phases[(i, j, bh, bw)] = _phase_stage(desc, xp, w, plan_h, plan_w, ch,
+                                                          cw, bh, bw, name)
     return _interleave(desc, phases, bias, plan_h, plan_w)
 
 
@@ -120,9 +120,8 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
         qw, rw, on_w = axis_phase(plan_w, ow)
         value = zero
         # Later pairs wrap earlier ones; the conditions of distinct pairs are disjoint.
-        for (i, a, j, b), stage in phases.items():
+        for (i, j, bh, bw), stage in phases.items():
             ch, cw = classes_h[i], classes_w[j]
-            bh, bw = plan_h.bands(ch)[a], plan_w.bands(cw)[b]
             rh_l, rw_l = rh - ch.r_start, rw - cw.r_start
             row = phase_row(plan_h, ch, oh, qh)
             col = phase_row(plan_w, cw, ow, qw)
@@ -147,7 +146,7 @@ def _interleave(desc, phases, bias, plan_h: AxisPlan, plan_w: AxisPlan) -> te.Te
 
 
 def _band_conditions(plan: AxisPlan, cls: PhaseClass, band: Band, row) -> list:
-    """Conditions that a class's stage row `row` falls in `band` (none for a single band)."""
-    if len(plan.bands(cls)) == 1:
+    """Conditions that a class's stage row `row` falls in `band` (none for the whole rows)."""
+    if band.q_count == plan.class_q_count(cls):
         return []
     return [tirx.likely(row >= band.q_start), tirx.likely(row < band.q_start + band.q_count)]

@@ -48,12 +48,10 @@ def explain(desc, target=None) -> list[str]:
 
 def _bands(desc) -> list[str]:
     """The polyphase compute's axes cut into bands (compute/phases.py), in a line."""
-    from ..compute.phases import axis_plans
+    from ..compute.phases import cut_axes
 
-    cut = [f"{axis} into {len(plan.bands(plan.classes[0]))} bands "
-           f"({plan.border_share(plan.classes[0]):.0%} of its taps read the border)"
-           for axis, plan in zip(("height", "width"), axis_plans(desc))
-           if any(len(plan.bands(c)) > 1 for c in plan.classes)]
+    cut = [f"{axis} into {bands} bands ({share:.0%} of its taps read the border)"
+           for axis, (bands, share) in cut_axes(desc).items()]
     return [f"  polyphase cuts the {' and the '.join(cut)}"] if cut else []
 
 
